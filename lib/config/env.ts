@@ -1,0 +1,67 @@
+// Parses environment variables once with a zod schema; on failure reports every problem in one message.
+import { z } from "zod";
+import { LOG_LEVELS } from "../logging/logger.ts";
+
+export type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(service: string, problems: string[]) {
+    super(`${service}: invalid configuration (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+/** Empty strings count as unset, as they do in most deployment tools. */
+function withoutEmpty(env: Env): Env {
+  const out: Env = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && v !== "") out[k] = v;
+  return out;
+}
+
+export function parseEnv<S extends z.ZodObject>(service: string, schema: S, env: Env): z.infer<S> {
+  const result = schema.safeParse(withoutEmpty(env));
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => {
+    const name = i.path.join(".") || "(env)";
+    return i.code === "invalid_type" && i.input === undefined ? `${name}: required but not set` : `${name}: ${i.message}`;
+  });
+  throw new ConfigError(service, problems);
+}
+
+/** For main.ts: parse or print the one message to stderr and exit 1. */
+export function loadConfigOrExit<S extends z.ZodObject>(service: string, schema: S, env: Env): z.infer<S> {
+  try {
+    return parseEnv(service, schema, env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    process.exit(1);
+  }
+}
+
+const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+const millis = (fallback: number) => z.coerce.number().int().min(0).max(600_000).default(fallback);
+
+/** Variables every service reads. */
+export function commonEnv(defaultPort: number) {
+  return {
+    PORT: port(defaultPort).describe("HTTP port to listen on"),
+    LOG_LEVEL: z.enum(LOG_LEVELS).default("info").describe("debug, info, warn, error or silent"),
+    SHUTDOWN_GRACE_MS: millis(25_000).describe("Hard limit for the whole shutdown sequence after SIGTERM"),
+    DRAIN_DELAY_MS: millis(3_000).describe("Time /readyz reports 503 before the listener stops, so load balancers notice"),
+    BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024).describe("Largest accepted request body"),
+  };
+}
+
+/** Variables of services that own a database. */
+export const databaseEnv = {
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" })
+    .optional()
+    .describe("PostgreSQL URL; unset → embedded PGlite under DATA_DIR"),
+  DATA_DIR: z.string().default(".data").describe("Folder for the embedded database when DATABASE_URL is unset"),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10).describe("postgres.js pool size"),
+  DATABASE_STATEMENT_TIMEOUT_MS: millis(5_000).describe("Server-side statement_timeout"),
+};

@@ -1,0 +1,40 @@
+// Registers the probes on an app: /healthz (alive), /readyz (dependencies, 503 while draining), /startupz (started).
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppEnv } from "../http/app-env.ts";
+import type { Health } from "./health.ts";
+
+const ProbeBody = z
+  .object({
+    status: z.enum(["ok", "unavailable", "draining", "starting"]),
+    checks: z.record(z.string(), z.string()).optional(),
+  })
+  .openapi("ProbeStatus");
+
+const probe = (path: string, summary: string) =>
+  createRoute({
+    method: "get",
+    path,
+    tags: ["probes"],
+    summary,
+    responses: {
+      200: { description: "Healthy", content: { "application/json": { schema: ProbeBody } } },
+      503: { description: "Not healthy (yet, or any more)", content: { "application/json": { schema: ProbeBody } } },
+    },
+  });
+
+export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, health: Health): void {
+  app.openapi(probe("/healthz", "Liveness: the process is up (no dependency checks)"), (c) => c.json({ status: "ok" as const }, 200));
+
+  app.openapi(probe("/startupz", "Startup: migrations and initialisation are done"), (c) =>
+    health.started ? c.json({ status: "ok" as const }, 200) : c.json({ status: "starting" as const }, 503),
+  );
+
+  app.openapi(probe("/readyz", "Readiness: dependencies reachable and not draining"), async (c) => {
+    if (health.draining) return c.json({ status: "draining" as const }, 503);
+    if (!health.started) return c.json({ status: "starting" as const }, 503);
+    const report = await health.checkDependencies();
+    return report.ok
+      ? c.json({ status: "ok" as const, checks: report.checks }, 200)
+      : c.json({ status: "unavailable" as const, checks: report.checks }, 503);
+  });
+}

@@ -1,0 +1,13 @@
+// The Hono environment every service app shares: per-request id, logger, trace and caller.
+import type { Logger } from "../logging/logger.ts";
+import type { TraceContext } from "../telemetry/trace-context.ts";
+import type { Principal } from "../auth/principal.ts";
+
+export type AppEnv = {
+  Variables: {
+    requestId: string;
+    log: Logger;
+    trace: TraceContext;
+    principal: Principal;
+  };
+};

@@ -1,0 +1,55 @@
+// The app factory every service uses: OpenAPIHono with request context, access log, body limit and problem+json errors.
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import type { Logger } from "../logging/logger.ts";
+import { accessLog } from "./access-log.ts";
+import type { AppEnv } from "./app-env.ts";
+import { onError } from "./error-handler.ts";
+import { allowedMethodsLookup } from "./method-not-allowed.ts";
+import { problemResponse } from "./problem.ts";
+import { requestContext } from "./request-context.ts";
+import { validationHook } from "./validation-hook.ts";
+
+export interface AppOptions {
+  log: Logger;
+  /** Largest accepted request body; larger ones answer 413 before a handler reads them. */
+  bodyLimitBytes?: number;
+}
+
+export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+
+export function createServiceApp(opts: AppOptions): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
+  const maxSize = opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+
+  app.use(requestContext(opts.log));
+  app.use(accessLog());
+  app.use(
+    bodyLimit({
+      maxSize,
+      onError: (c) =>
+        problemResponse("payload_too_large", {
+          detail: `Request body exceeds ${maxSize} bytes.`,
+          requestId: c.get("requestId"),
+          instance: c.req.path,
+        }),
+    }),
+  );
+
+  const allowedMethods = allowedMethodsLookup(() => app.routes);
+  app.notFound((c) => {
+    const allow = allowedMethods(c.req.path);
+    const requestId = c.get("requestId");
+    if (allow.length > 0) {
+      return problemResponse("method_not_allowed", {
+        detail: `${c.req.method} is not supported here; use ${allow.join(", ")}.`,
+        headers: { allow: allow.join(", ") },
+        requestId,
+        instance: c.req.path,
+      });
+    }
+    return problemResponse("not_found", { detail: "No route matches this path.", requestId, instance: c.req.path });
+  });
+  app.onError(onError);
+  return app;
+}

@@ -1,0 +1,72 @@
+// The shutdown sequence from DESIGN.md: flip readiness, wait the drain delay, stop the listener, close resources, exit.
+import type { Health } from "../health/health.ts";
+import type { Logger } from "../logging/logger.ts";
+import type { Listener } from "./listen.ts";
+
+export interface Closer {
+  name: string;
+  /** Stop consumers, drain NATS, close Postgres, flush telemetry… run in the order given. */
+  close(): Promise<void>;
+}
+
+export interface ShutdownOptions {
+  listener: Listener;
+  health: Health;
+  log: Logger;
+  drainDelayMs: number;
+  graceMs: number;
+  closers?: Closer[];
+  exit?: (code: number) => void;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs the sequence once; returns the exit code it used (0 clean, 1 when the grace period ran out or a closer failed). */
+export function createShutdown(opts: ShutdownOptions): (reason: string) => Promise<number> {
+  let running: Promise<number> | undefined;
+  const exit = opts.exit ?? ((code: number) => process.exit(code));
+
+  const sequence = async (reason: string): Promise<number> => {
+    const started = performance.now();
+    opts.log.info("shutdown started", { reason, drain_delay_ms: opts.drainDelayMs, grace_ms: opts.graceMs });
+    opts.health.startDraining();
+    await sleep(opts.drainDelayMs);
+    await opts.listener.stop(false);
+    opts.log.info("listener stopped, in-flight requests finished");
+    let code = 0;
+    for (const c of opts.closers ?? []) {
+      try {
+        await c.close();
+        opts.log.info("closed", { resource: c.name });
+      } catch (err) {
+        code = 1;
+        opts.log.error("close failed", { resource: c.name, err: err instanceof Error ? err.message : String(err) });
+      }
+    }
+    opts.log.info("shutdown complete", { duration_ms: Math.round(performance.now() - started) });
+    return code;
+  };
+
+  return (reason) => {
+    running ??= (async () => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const deadline = new Promise<number>((resolve) => {
+        timer = setTimeout(() => {
+          opts.log.error("shutdown grace period exceeded; forcing exit", { grace_ms: opts.graceMs });
+          void opts.listener.stop(true);
+          resolve(1);
+        }, opts.graceMs);
+      });
+      const code = await Promise.race([sequence(reason), deadline]);
+      clearTimeout(timer);
+      exit(code);
+      return code;
+    })();
+    return running;
+  };
+}
+
+/** Wires SIGTERM and SIGINT to the shutdown (Bun as PID 1 ignores SIGTERM without a handler). */
+export function onTerminationSignals(shutdown: (reason: string) => unknown): void {
+  for (const sig of ["SIGTERM", "SIGINT"] as const) process.on(sig, () => void shutdown(sig));
+}
