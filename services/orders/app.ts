@@ -1,0 +1,44 @@
+// createApp(deps): the orders HTTP app, pure (no I/O of its own) so tests and the contract generator can build it.
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { InternalTokenVerifier } from "../../lib/auth/internal-token.ts";
+import type { Health } from "../../lib/health/health.ts";
+import { registerHealthRoutes } from "../../lib/health/routes.ts";
+import type { AppEnv } from "../../lib/http/app-env.ts";
+import { createServiceApp } from "../../lib/http/create-app.ts";
+import { registerDocs } from "../../lib/http/docs.ts";
+import type { Logger } from "../../lib/logging/logger.ts";
+import type { IdempotencyEnv } from "./idempotency/key.ts";
+import { registerOrderRoutes } from "./orders/handlers.ts";
+import type { OrdersRepository } from "./orders/repository.ts";
+import { VERSION } from "./version.ts";
+
+export interface OrdersAppDeps {
+  log: Logger;
+  repo: OrdersRepository;
+  verifyToken: InternalTokenVerifier;
+  health: Health;
+  idempotencyTtlSeconds: number;
+  bodyLimitBytes?: number;
+  newId?: () => string;
+  now?: () => Date;
+}
+
+export const DOCS_INFO = {
+  title: "Orders API",
+  version: VERSION,
+  description: "The order domain: place, read, list and cancel orders. Reached through the gateway, which mints the internal token.",
+};
+
+export function createApp(deps: OrdersAppDeps): OpenAPIHono<AppEnv> {
+  const app = createServiceApp({ log: deps.log, bodyLimitBytes: deps.bodyLimitBytes });
+  registerHealthRoutes(app, deps.health);
+  registerOrderRoutes(app as unknown as OpenAPIHono<IdempotencyEnv>, {
+    repo: deps.repo,
+    verifyToken: deps.verifyToken,
+    idempotencyTtlSeconds: deps.idempotencyTtlSeconds,
+    newId: deps.newId ?? (() => Bun.randomUUIDv7()),
+    now: deps.now ?? (() => new Date()),
+  });
+  registerDocs(app, DOCS_INFO);
+  return app;
+}

@@ -1,0 +1,4 @@
+// The orders schema migrations, embedded in the binary as text (never read from disk at run time).
+import m0001 from "./0001_orders.sql" with { type: "text" };
+
+export const migrations = [{ name: "0001_orders.sql", sql: m0001 }];

@@ -1,0 +1,58 @@
+// Registers the /v1/orders handlers: thin glue from validated input to the domain functions.
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { requireInternalAuth, requireScope } from "../../../lib/auth/middleware.ts";
+import type { InternalTokenVerifier } from "../../../lib/auth/internal-token.ts";
+import { hasScope, type Principal } from "../../../lib/auth/principal.ts";
+import { AppError } from "../../../lib/http/app-error.ts";
+import { type IdempotencyEnv, requireIdempotencyKey } from "../idempotency/key.ts";
+import { respond } from "../idempotency/outcome.ts";
+import { cancelOrder } from "./cancel-order.ts";
+import { decodeCursor, encodeCursor } from "./cursor.ts";
+import { type CommandDeps, placeOrder } from "./place-order.ts";
+import { orderRoutes } from "./routes.ts";
+
+export interface OrderHandlerDeps extends CommandDeps {
+  verifyToken: InternalTokenVerifier;
+}
+
+/** Whose orders a caller may read: their own, or everyone's with orders:admin (null). */
+const readScope = (p: Principal): string | null => (hasScope(p, "orders:admin") ? null : p.subject);
+
+export function registerOrderRoutes(app: OpenAPIHono<IdempotencyEnv>, deps: OrderHandlerDeps): void {
+  const routes = orderRoutes({
+    auth: requireInternalAuth(deps.verifyToken, "orders"),
+    read: requireScope("orders:read"),
+    write: requireScope("orders:write"),
+    idempotencyKey: requireIdempotencyKey(),
+  });
+  const ctx = (c: Context<IdempotencyEnv>) => ({
+    customerId: c.get("principal").subject,
+    idempotencyKey: c.get("idempotencyKey"),
+    trace: c.get("trace"),
+  });
+
+  app.openapi(routes.place, async (c) => respond(await placeOrder(deps, ctx(c), c.req.valid("json"))) as never);
+
+  app.openapi(routes.cancel, async (c) => respond(await cancelOrder(deps, ctx(c), c.req.valid("param").id)) as never);
+
+  app.openapi(routes.get, async (c) => {
+    const order = await deps.repo.getOrder(c.req.valid("param").id, readScope(c.get("principal")));
+    if (!order) throw new AppError("not_found", { detail: "No such order." });
+    return c.json(order, 200);
+  });
+
+  app.openapi(routes.list, async (c) => {
+    const q = c.req.valid("query");
+    const items = await deps.repo.listOrders({
+      customerId: readScope(c.get("principal")),
+      status: q.status,
+      afterId: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
+      limit: q.limit + 1,
+    });
+    const more = items.length > q.limit;
+    const page = more ? items.slice(0, q.limit) : items;
+    const last = page.at(-1);
+    return c.json({ items: page, nextCursor: more && last ? encodeCursor(last.id) : null }, 200);
+  });
+}

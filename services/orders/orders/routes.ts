@@ -1,0 +1,105 @@
+// Route definitions of /v1/orders (contract only; handlers live in handlers.ts).
+import { createRoute, z } from "@hono/zod-openapi";
+import type { MiddlewareHandler } from "hono";
+import { problemResponses } from "../../../lib/http/openapi-problems.ts";
+import { ListOrdersQuery, Order, OrderIdParam, OrderList, PlaceOrderBody } from "./schemas.ts";
+
+export interface RouteMiddleware {
+  auth: MiddlewareHandler;
+  read: MiddlewareHandler;
+  write: MiddlewareHandler;
+  idempotencyKey: MiddlewareHandler;
+}
+
+const security = [{ internalToken: [] }];
+const authErrors = ["unauthorized", "insufficient_scope"] as const;
+
+const idempotencyHeaders = z.object({
+  "idempotency-key": z
+    .string()
+    .optional()
+    .openapi({
+      param: { name: "Idempotency-Key", in: "header", required: true },
+      description:
+        "Required. A unique key (e.g. a UUID, 1–255 visible ASCII characters, optionally as a quoted Structured Field string) per logical request, scoped to the caller. " +
+        "Retrying with the same key and body returns the stored status and body byte for byte with `Idempotent-Replayed: true`; " +
+        "the same key with a different body is 422; while the first request is still running, 409 with Retry-After. " +
+        "Keys are kept 24 hours by default (IDEMPOTENCY_TTL_SECONDS); failed requests store nothing and may be retried with the same key.",
+      example: "5f0c6c8e-2a51-4f0e-9a53-3c1b0a6f9e21",
+    }),
+});
+
+const replayedHeader = {
+  "Idempotent-Replayed": { description: "`true` when this is the stored response of an earlier request with the same key", schema: { type: "string" as const } },
+};
+
+export const orderRoutes = (m: RouteMiddleware) => ({
+  place: createRoute({
+    method: "post",
+    path: "/v1/orders",
+    operationId: "placeOrder",
+    tags: ["orders"],
+    summary: "Place an order",
+    description: "Creates an order for the caller. Requires scope `orders:write` and an Idempotency-Key.",
+    security,
+    middleware: [m.auth, m.write, m.idempotencyKey] as const,
+    request: {
+      headers: idempotencyHeaders,
+      body: { required: true, content: { "application/json": { schema: PlaceOrderBody } } },
+    },
+    responses: {
+      201: { description: "Order placed", headers: replayedHeader, content: { "application/json": { schema: Order } } },
+      ...problemResponses("invalid_json", "idempotency_key_missing", "idempotency_key_invalid", ...authErrors, "idempotency_key_in_flight",
+        "payload_too_large", "unsupported_media_type", "validation_failed", "idempotency_key_reused", "amount_overflow", "internal_error"),
+    },
+  }),
+
+  get: createRoute({
+    method: "get",
+    path: "/v1/orders/{id}",
+    operationId: "getOrder",
+    tags: ["orders"],
+    summary: "Get one of the caller's orders",
+    description: "Another customer's order is 404. Scope `orders:read`; `orders:admin` may read every order.",
+    security,
+    middleware: [m.auth, m.read] as const,
+    request: { params: OrderIdParam },
+    responses: {
+      200: { description: "The order", content: { "application/json": { schema: Order } } },
+      ...problemResponses("invalid_parameter", ...authErrors, "not_found", "internal_error"),
+    },
+  }),
+
+  list: createRoute({
+    method: "get",
+    path: "/v1/orders",
+    operationId: "listOrders",
+    tags: ["orders"],
+    summary: "List the caller's orders, newest first",
+    description: "Cursor pagination: follow `nextCursor` until it is null. Scope `orders:read`; `orders:admin` lists every order.",
+    security,
+    middleware: [m.auth, m.read] as const,
+    request: { query: ListOrdersQuery },
+    responses: {
+      200: { description: "A page of orders", content: { "application/json": { schema: OrderList } } },
+      ...problemResponses("invalid_parameter", ...authErrors, "internal_error"),
+    },
+  }),
+
+  cancel: createRoute({
+    method: "post",
+    path: "/v1/orders/{id}/cancel",
+    operationId: "cancelOrder",
+    tags: ["orders"],
+    summary: "Cancel one of the caller's orders",
+    description: "Only a placed order can be cancelled (409 otherwise). Requires scope `orders:write` and an Idempotency-Key.",
+    security,
+    middleware: [m.auth, m.write, m.idempotencyKey] as const,
+    request: { params: OrderIdParam, headers: idempotencyHeaders },
+    responses: {
+      200: { description: "Order cancelled", headers: replayedHeader, content: { "application/json": { schema: Order } } },
+      ...problemResponses("invalid_parameter", "idempotency_key_missing", "idempotency_key_invalid", ...authErrors, "not_found",
+        "idempotency_key_in_flight", "invalid_state_transition", "idempotency_key_reused", "internal_error"),
+    },
+  }),
+});

@@ -1,0 +1,82 @@
+// Zod schemas of the orders API: the single source of validation, types and the OpenAPI contract.
+import { z } from "@hono/zod-openapi";
+import { ISO_4217 } from "./currencies.ts";
+
+export const ORDER_STATUSES = ["placed", "cancelled"] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+const cents = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+export const OrderItemInput = z
+  .strictObject({
+    sku: z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "letters, digits, '.', '_' and '-'"),
+    quantity: z.number().int().min(1).max(1000),
+    unitPriceCents: cents.openapi({ description: "Price of one unit in the currency's minor unit (integer)" }),
+  })
+  .openapi("OrderItemInput");
+
+export const PlaceOrderBody = z
+  .strictObject({
+    currency: z
+      .string()
+      .refine((c) => ISO_4217.has(c), "must be an active ISO 4217 code in upper case, e.g. EUR")
+      .openapi({ example: "EUR", description: "ISO 4217 currency code" }),
+    items: z.array(OrderItemInput).min(1).max(100),
+  })
+  .openapi("PlaceOrderRequest", {
+    example: { currency: "EUR", items: [{ sku: "BOOK-42", quantity: 2, unitPriceCents: 1250 }] },
+  });
+export type PlaceOrderBody = z.infer<typeof PlaceOrderBody>;
+
+export const OrderItem = z
+  .object({ sku: z.string(), quantity: z.number().int(), unitPriceCents: cents, lineTotalCents: cents })
+  .openapi("OrderItem");
+
+export const Order = z
+  .object({
+    id: z.uuid(),
+    customerId: z.string(),
+    status: z.enum(ORDER_STATUSES),
+    currency: z.string().length(3),
+    items: z.array(OrderItem),
+    totalCents: cents,
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    cancelledAt: z.iso.datetime().nullable(),
+  })
+  .openapi("Order", {
+    example: {
+      id: "0192f1b4-7c1e-7000-8000-0000000000a1",
+      customerId: "customer-123",
+      status: "placed",
+      currency: "EUR",
+      items: [{ sku: "BOOK-42", quantity: 2, unitPriceCents: 1250, lineTotalCents: 2500 }],
+      totalCents: 2500,
+      createdAt: "2026-11-21T12:00:00.000Z",
+      updatedAt: "2026-11-21T12:00:00.000Z",
+      cancelledAt: null,
+    },
+  });
+export type Order = z.infer<typeof Order>;
+
+export const OrderList = z
+  .object({
+    items: z.array(Order),
+    nextCursor: z.string().nullable().openapi({ description: "Pass as `cursor` to get the next page; null on the last page" }),
+  })
+  .openapi("OrderList");
+
+export const OrderIdParam = z.object({
+  id: z.uuid().openapi({ param: { name: "id", in: "path" }, example: "0192f1b4-7c1e-7000-8000-0000000000a1" }),
+});
+
+export const ListOrdersQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ param: { name: "limit", in: "query" }, example: 20 }),
+  status: z.enum(ORDER_STATUSES).optional().openapi({ param: { name: "status", in: "query" } }),
+  cursor: z
+    .string()
+    .max(64)
+    .regex(/^[A-Za-z0-9_-]+$/, "not a cursor returned by this API")
+    .optional()
+    .openapi({ param: { name: "cursor", in: "query" }, description: "Opaque cursor from a previous page's nextCursor" }),
+});
