@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { SignJWT, importJWK } from "jose";
+import { importJWK, SignJWT } from "jose";
 import { generateDevKeyPair } from "./dev-keys.ts";
 import { createInternalTokenMinter, createInternalTokenVerifier, InvalidTokenError } from "./internal-token.ts";
 
@@ -64,7 +64,14 @@ describe("internal token", () => {
   });
 
   test("HS256 and alg none are rejected", async () => {
-    const hs = await new SignJWT({}).setProtectedHeader({ alg: "HS256", kid: "k1" }).setIssuer("gateway").setAudience("orders").setSubject("a").setIssuedAt().setExpirationTime("30s").sign(new TextEncoder().encode("x".repeat(32)));
+    const hs = await new SignJWT({})
+      .setProtectedHeader({ alg: "HS256", kid: "k1" })
+      .setIssuer("gateway")
+      .setAudience("orders")
+      .setSubject("a")
+      .setIssuedAt()
+      .setExpirationTime("30s")
+      .sign(new TextEncoder().encode("x".repeat(32)));
     await rejects(hs);
     const none = `${btoa(JSON.stringify({ alg: "none" }))}.${btoa(JSON.stringify({ iss: "gateway", aud: "orders", sub: "a", exp: 9e9, iat: 1 }))}.`;
     await rejects(none);

@@ -1,5 +1,5 @@
 // The internal service token: a ≤60 s EdDSA JWT the gateway mints (iss "gateway", aud service, sub, scope) and services verify.
-import { createLocalJWKSet, importJWK, type JSONWebKeySet, type JWK, jwtVerify, SignJWT } from "jose";
+import { createLocalJWKSet, importJWK, type JSONWebKeySet, type JWK, type JWTPayload, jwtVerify, SignJWT } from "jose";
 import type { Principal } from "./principal.ts";
 
 export const INTERNAL_ISSUER = "gateway";
@@ -63,7 +63,7 @@ export function createInternalTokenVerifier(opts: VerifierOptions): InternalToke
       if (hit.expMs > now()) return hit.principal;
       cache.delete(token);
     }
-    let payload;
+    let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, keys, {
         issuer: INTERNAL_ISSUER,

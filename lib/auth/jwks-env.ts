@@ -5,15 +5,18 @@ import { z } from "zod";
 const jwk = z.looseObject({ kty: z.string(), kid: z.string().min(1) });
 
 const jsonText = <T extends z.ZodType>(schema: T, what: string) =>
-  z.string().transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: "custom", message: `must be ${what} as JSON` });
-      return z.NEVER;
-    }
-  }).pipe(schema);
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: `must be ${what} as JSON` });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
 
-export const jwksEnv = jsonText(z.object({ keys: z.array(jwk).min(1) }), "a JWKS ({\"keys\":[…]})").transform((v) => v as unknown as JSONWebKeySet);
+export const jwksEnv = jsonText(z.object({ keys: z.array(jwk).min(1) }), 'a JWKS ({"keys":[…]})').transform((v) => v as unknown as JSONWebKeySet);
 
 export const privateJwkEnv = jsonText(jwk.extend({ d: z.string().min(1) }), "a private JWK with kid").transform((v) => v as unknown as JWK);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { silentLogger } from "../logging/logger.ts";
 import { createServiceApp } from "../http/create-app.ts";
+import { silentLogger } from "../logging/logger.ts";
 import { generateDevKeyPair } from "./dev-keys.ts";
 import { createInternalTokenMinter, createInternalTokenVerifier } from "./internal-token.ts";
 import { requireInternalAuth, requireScope } from "./middleware.ts";

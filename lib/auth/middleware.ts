@@ -2,7 +2,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../http/app-env.ts";
 import { AppError } from "../http/app-error.ts";
-import { InvalidTokenError, type InternalTokenVerifier } from "./internal-token.ts";
+import { type InternalTokenVerifier, InvalidTokenError } from "./internal-token.ts";
 import { hasScope, type Scope } from "./principal.ts";
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;

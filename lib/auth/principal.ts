@@ -6,14 +6,7 @@ export interface Principal {
   scopes: ReadonlySet<string>;
 }
 
-export const SCOPES = [
-  "orders:read",
-  "orders:write",
-  "orders:admin",
-  "notifications:read",
-  "notifications:admin",
-  "inference:invoke",
-] as const;
+export const SCOPES = ["orders:read", "orders:write", "orders:admin", "notifications:read", "notifications:admin", "inference:invoke"] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export function hasScope(p: Principal, scope: Scope): boolean {

@@ -51,7 +51,13 @@ export function commonEnv(defaultPort: number) {
     LOG_LEVEL: z.enum(LOG_LEVELS).default("info").describe("debug, info, warn, error or silent"),
     SHUTDOWN_GRACE_MS: millis(25_000).describe("Hard limit for the whole shutdown sequence after SIGTERM"),
     DRAIN_DELAY_MS: millis(3_000).describe("Time /readyz reports 503 before the listener stops, so load balancers notice"),
-    BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024).describe("Largest accepted request body"),
+    BODY_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(1024 * 1024)
+      .describe("Largest accepted request body"),
   };
 }
 

@@ -10,11 +10,13 @@ const ProbeBody = z
   })
   .openapi("ProbeStatus");
 
-const probe = (path: string, summary: string) =>
+const probe = (path: string, operationId: string, summary: string) =>
   createRoute({
     method: "get",
     path,
+    operationId,
     tags: ["probes"],
+    security: [],
     summary,
     responses: {
       200: { description: "Healthy", content: { "application/json": { schema: ProbeBody } } },
@@ -23,18 +25,16 @@ const probe = (path: string, summary: string) =>
   });
 
 export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, health: Health): void {
-  app.openapi(probe("/healthz", "Liveness: the process is up (no dependency checks)"), (c) => c.json({ status: "ok" as const }, 200));
+  app.openapi(probe("/healthz", "liveness", "Liveness: the process is up (no dependency checks)"), (c) => c.json({ status: "ok" as const }, 200));
 
-  app.openapi(probe("/startupz", "Startup: migrations and initialisation are done"), (c) =>
+  app.openapi(probe("/startupz", "startup", "Startup: migrations and initialisation are done"), (c) =>
     health.started ? c.json({ status: "ok" as const }, 200) : c.json({ status: "starting" as const }, 503),
   );
 
-  app.openapi(probe("/readyz", "Readiness: dependencies reachable and not draining"), async (c) => {
+  app.openapi(probe("/readyz", "readiness", "Readiness: dependencies reachable and not draining"), async (c) => {
     if (health.draining) return c.json({ status: "draining" as const }, 503);
     if (!health.started) return c.json({ status: "starting" as const }, 503);
     const report = await health.checkDependencies();
-    return report.ok
-      ? c.json({ status: "ok" as const, checks: report.checks }, 200)
-      : c.json({ status: "unavailable" as const, checks: report.checks }, 503);
+    return report.ok ? c.json({ status: "ok" as const, checks: report.checks }, 200) : c.json({ status: "unavailable" as const, checks: report.checks }, 503);
   });
 }

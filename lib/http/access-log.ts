@@ -1,7 +1,6 @@
 // Middleware writing one access-log line per request: method, route template, status, duration.
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
-import type { Context } from "hono";
 import type { AppEnv } from "./app-env.ts";
 
 // Probes and scrapes run every few seconds; keep them out of the info stream.

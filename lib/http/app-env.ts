@@ -1,7 +1,8 @@
 // The Hono environment every service app shares: per-request id, logger, trace and caller.
+
+import type { Principal } from "../auth/principal.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { TraceContext } from "../telemetry/trace-context.ts";
-import type { Principal } from "../auth/principal.ts";
 
 export type AppEnv = {
   Variables: {

@@ -18,7 +18,12 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>, info: DocsInfo) {
   });
   return app.getOpenAPI31Document({
     openapi: "3.1.0",
-    info: { title: info.title, version: info.version, description: info.description ?? "", license: { name: "MIT", url: "https://opensource.org/licenses/MIT" } },
+    info: {
+      title: info.title,
+      version: info.version,
+      description: info.description ?? "",
+      license: { name: "MIT", url: "https://opensource.org/licenses/MIT" },
+    },
     servers: [{ url: "/", description: "This service" }],
   });
 }

@@ -1,8 +1,8 @@
 // Turns anything thrown in a handler into problem+json: AppError as-is, framework errors mapped, the rest a logged 500.
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { AppError } from "./app-error.ts";
 import type { AppEnv } from "./app-env.ts";
+import { AppError } from "./app-error.ts";
 import type { ErrorCode } from "./error-codes.ts";
 import { problemResponse } from "./problem.ts";
 

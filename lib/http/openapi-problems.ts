@@ -12,7 +12,10 @@ export const ProblemSchema = z
     detail: z.string().optional(),
     instance: z.string().optional(),
     request_id: z.string().optional(),
-    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional().openapi({ description: "Field-level validation problems" }),
+    errors: z
+      .array(z.object({ path: z.string(), message: z.string() }))
+      .optional()
+      .openapi({ description: "Field-level validation problems" }),
   })
   .openapi("Problem");
 

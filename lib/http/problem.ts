@@ -1,6 +1,7 @@
 // Renders RFC 9457 application/problem+json responses from error codes.
-import { ERROR_CODES, type ErrorCode } from "./error-codes.ts";
+
 import type { ValidationIssue } from "./app-error.ts";
+import { ERROR_CODES, type ErrorCode } from "./error-codes.ts";
 
 export const PROBLEM_CONTENT_TYPE = "application/problem+json";
 

@@ -27,7 +27,7 @@ describe("logger", () => {
       INTERNAL_AUTH_PRIVATE_JWK: "{...}",
     });
     const line = out[0] ?? "";
-    for (const secret of ["abc.def.ghi", "s3cr3t", "k3y", "hunter2", "u:pw", "rt\"", "{...}"]) expect(line).not.toContain(secret);
+    for (const secret of ["abc.def.ghi", "s3cr3t", "k3y", "hunter2", "u:pw", 'rt"', "{...}"]) expect(line).not.toContain(secret);
     expect(line).toContain("[redacted]");
   });
 });

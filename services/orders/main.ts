@@ -7,7 +7,7 @@ import { createHealth } from "../../lib/health/health.ts";
 import { createLogger } from "../../lib/logging/logger.ts";
 import { stdoutSink } from "../../lib/logging/stdout-sink.ts";
 import { listen } from "../../lib/serve/listen.ts";
-import { createShutdown, onTerminationSignals } from "../../lib/serve/shutdown.ts";
+import { type Closer, createShutdown, onTerminationSignals } from "../../lib/serve/shutdown.ts";
 import { createApp } from "./app.ts";
 import { ordersEnv } from "./config.ts";
 import { startIdempotencySweeper } from "./idempotency/sweeper.ts";
@@ -25,6 +25,16 @@ if (process.argv.includes("--version")) {
 const cfg = loadConfigOrExit(SERVICE, ordersEnv, process.env);
 const log = createLogger({ service: SERVICE, level: cfg.LOG_LEVEL, sink: stdoutSink });
 
+// Until the server is up, a termination signal just closes what is open and exits.
+const openedDuringStartup: Closer[] = [];
+let shutdown: ((reason: string) => Promise<number>) | undefined;
+onTerminationSignals(async (reason) => {
+  if (shutdown) return shutdown(reason);
+  log.info("stopped during startup", { reason });
+  for (const c of openedDuringStartup.reverse()) await c.close().catch(() => {});
+  process.exit(0);
+});
+
 async function main() {
   log.info("starting", { version: VERSION, port: cfg.PORT, embedded_database: !cfg.DATABASE_URL });
   const db = await openDatabase({
@@ -35,6 +45,7 @@ async function main() {
     max: cfg.DATABASE_POOL_MAX,
     statementTimeoutMs: cfg.DATABASE_STATEMENT_TIMEOUT_MS,
   });
+  openedDuringStartup.push({ name: "database", close: () => db.close() });
   const repo = createOrdersRepository(db.sql);
   const health = createHealth({ database: () => repo.ping() });
   const app = createApp({
@@ -48,12 +59,13 @@ async function main() {
 
   // Listen before migrating so /healthz and /startupz answer while migrations run.
   const listener = listen({ port: cfg.PORT, fetch: app.fetch });
+  openedDuringStartup.unshift({ name: "listener", close: () => listener.stop(true) });
   const { applied } = await migrate(db.sql, migrations, { log });
   health.markStarted();
   const sweeper = startIdempotencySweeper(db.sql, log);
   log.info("ready", { port: listener.port, migrations_applied: applied.length });
 
-  const shutdown = createShutdown({
+  shutdown = createShutdown({
     listener,
     health,
     log,
@@ -64,7 +76,6 @@ async function main() {
       { name: "database", close: () => db.close() },
     ],
   });
-  onTerminationSignals(shutdown);
 }
 
 main().catch((err) => {

@@ -1,8 +1,8 @@
 // Test fixture: an orders app on a given database with real internal tokens, and a small client per customer.
 import { generateDevKeyPair } from "../../lib/auth/dev-keys.ts";
 import { createInternalTokenMinter, createInternalTokenVerifier } from "../../lib/auth/internal-token.ts";
-import type { Sql } from "../../lib/db/postgres.ts";
 import { migrate } from "../../lib/db/migrate.ts";
+import type { Sql } from "../../lib/db/postgres.ts";
 import { createHealth } from "../../lib/health/health.ts";
 import { silentLogger } from "../../lib/logging/logger.ts";
 import { createApp } from "./app.ts";
@@ -11,7 +11,13 @@ import { createOrdersRepository } from "./orders/repository.ts";
 
 export const DEFAULT_SCOPES = ["orders:read", "orders:write"];
 
-export const sampleOrder = (sku = "BOOK-42") => ({ currency: "EUR", items: [{ sku, quantity: 2, unitPriceCents: 1250 }, { sku: "PEN-1", quantity: 1, unitPriceCents: 199 }] });
+export const sampleOrder = (sku = "BOOK-42") => ({
+  currency: "EUR",
+  items: [
+    { sku, quantity: 2, unitPriceCents: 1250 },
+    { sku: "PEN-1", quantity: 1, unitPriceCents: 199 },
+  ],
+});
 
 export async function ordersFixture(sql: Sql) {
   await migrate(sql, migrations, { log: silentLogger });

@@ -21,7 +21,7 @@ describeEachDatabase("Idempotency-Key", (db, { kind }) => {
 
   test("malformed keys → 400 idempotency_key_invalid", async () => {
     const c = await f.client("k1");
-    for (const key of ["", "x".repeat(256), "has space", "quote\"inside", "back\\slash", "ünïcode", '""']) {
+    for (const key of ["", "x".repeat(256), "has space", 'quote"inside', "back\\slash", "ünïcode", '""']) {
       const res = await c.post("/v1/orders", sampleOrder(), key);
       expect({ key, status: res.status, code: (await res.json()).code }).toEqual({ key, status: 400, code: "idempotency_key_invalid" });
     }
@@ -113,33 +113,36 @@ describeEachDatabase("Idempotency-Key", (db, { kind }) => {
   });
 
   // Needs a second session to hold the lock; the embedded PGlite server has only one connection.
-  if (kind === "postgres") test("same key while the first is in flight → 409 with Retry-After", async () => {
-    const c = await f.client("k7");
-    const key = crypto.randomUUID();
-    // Hold the key's lock from another session, exactly as a running first request does.
-    const conn = await db().reserve();
-    try {
-      await conn`SELECT pg_advisory_lock(hashtextextended(${"k7"} || chr(31) || ${key}, 4242))`;
-      const res = await c.post("/v1/orders", sampleOrder(), key);
-      expect(res.status).toBe(409);
-      expect(res.headers.get("retry-after")).toBe("1");
-      expect((await res.json()).code).toBe("idempotency_key_in_flight");
-    } finally {
-      await conn`SELECT pg_advisory_unlock_all()`;
-      conn.release();
-    }
-    expect((await c.post("/v1/orders", sampleOrder(), key)).status).toBe(201);
-  });
+  if (kind === "postgres")
+    test("same key while the first is in flight → 409 with Retry-After", async () => {
+      const c = await f.client("k7");
+      const key = crypto.randomUUID();
+      // Hold the key's lock from another session, exactly as a running first request does.
+      const conn = await db().reserve();
+      try {
+        await conn`SELECT pg_advisory_lock(hashtextextended(${"k7"} || chr(31) || ${key}, 4242))`;
+        const res = await c.post("/v1/orders", sampleOrder(), key);
+        expect(res.status).toBe(409);
+        expect(res.headers.get("retry-after")).toBe("1");
+        expect((await res.json()).code).toBe("idempotency_key_in_flight");
+      } finally {
+        await conn`SELECT pg_advisory_unlock_all()`;
+        conn.release();
+      }
+      expect((await c.post("/v1/orders", sampleOrder(), key)).status).toBe(201);
+    });
 
   test("200 keys × 10 concurrent identical POSTs → exactly 200 orders and outbox rows, identical 201 bodies per key, no 5xx", async () => {
     const c = await f.client(`burst-${kind}`);
     const before = await f.counts();
     const keys = Array.from({ length: 200 }, () => crypto.randomUUID());
     const results = await Promise.all(
-      keys.flatMap((key) => Array.from({ length: 10 }, async () => {
-        const res = await c.post("/v1/orders", sampleOrder(), key);
-        return { key, status: res.status, body: await res.text() };
-      })),
+      keys.flatMap((key) =>
+        Array.from({ length: 10 }, async () => {
+          const res = await c.post("/v1/orders", sampleOrder(), key);
+          return { key, status: res.status, body: await res.text() };
+        }),
+      ),
     );
     expect(results.filter((r) => r.status >= 500)).toEqual([]);
     expect(results.every((r) => r.status === 201 || r.status === 409)).toBe(true);

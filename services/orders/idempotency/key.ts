@@ -28,5 +28,9 @@ export function requireIdempotencyKey(): MiddlewareHandler<IdempotencyEnv> {
 
 /** Fingerprint of what a request asks for: same operation + same parsed body → same hash, whatever the key order. */
 export function fingerprint(operation: string, body: unknown): string {
-  return new Bun.CryptoHasher("sha256").update(operation).update("\n").update(JSON.stringify(body ?? null)).digest("hex");
+  return new Bun.CryptoHasher("sha256")
+    .update(operation)
+    .update("\n")
+    .update(JSON.stringify(body ?? null))
+    .digest("hex");
 }

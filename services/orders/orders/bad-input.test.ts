@@ -5,7 +5,7 @@ import { ordersFixture, sampleOrder } from "../test-fixture.ts";
 
 const item = { sku: "A-1", quantity: 1, unitPriceCents: 100 };
 const BAD_BODIES: [string, unknown, number, string][] = [
-  ["malformed JSON", "{\"currency\": \"EUR\", ", 400, "invalid_json"],
+  ["malformed JSON", '{"currency": "EUR", ', 400, "invalid_json"],
   ["JSON array instead of object", "[]", 422, "validation_failed"],
   ["unknown top-level field", { ...sampleOrder(), discount: 10 }, 422, "validation_failed"],
   ["unknown item field", { currency: "EUR", items: [{ ...item, note: "x" }] }, 422, "validation_failed"],
@@ -21,7 +21,18 @@ const BAD_BODIES: [string, unknown, number, string][] = [
   ["missing currency", { items: [item] }, 422, "validation_failed"],
   ["empty sku", { currency: "EUR", items: [{ ...item, sku: "" }] }, 422, "validation_failed"],
   ["total overflow", { currency: "EUR", items: [{ ...item, quantity: 1000, unitPriceCents: Number.MAX_SAFE_INTEGER }] }, 422, "amount_overflow"],
-  ["overflow across lines", { currency: "EUR", items: [{ ...item, unitPriceCents: Number.MAX_SAFE_INTEGER }, { ...item, unitPriceCents: 1 }] }, 422, "amount_overflow"],
+  [
+    "overflow across lines",
+    {
+      currency: "EUR",
+      items: [
+        { ...item, unitPriceCents: Number.MAX_SAFE_INTEGER },
+        { ...item, unitPriceCents: 1 },
+      ],
+    },
+    422,
+    "amount_overflow",
+  ],
   ["oversized body", { currency: "EUR", items: [{ ...item, sku: "x".repeat(70_000) }] }, 413, "payload_too_large"],
 ];
 
@@ -56,7 +67,11 @@ describeEachDatabase("orders bad input", (db) => {
     const c = await f.client("eve");
     const before = await f.counts();
     await expectProblem(await c.post("/v1/orders", JSON.stringify(sampleOrder()), undefined, { "content-type": "text/plain" }), 415, "unsupported_media_type");
-    await expectProblem(await c.post("/v1/orders", "currency=EUR", undefined, { "content-type": "application/x-www-form-urlencoded" }), 415, "unsupported_media_type");
+    await expectProblem(
+      await c.post("/v1/orders", "currency=EUR", undefined, { "content-type": "application/x-www-form-urlencoded" }),
+      415,
+      "unsupported_media_type",
+    );
     expect(await f.counts()).toEqual(before);
   });
 
@@ -70,7 +85,17 @@ describeEachDatabase("orders bad input", (db) => {
 
   test("bad cursors and limits → 400 invalid_parameter", async () => {
     const c = await f.client("eve");
-    for (const q of ["cursor=!!!", "cursor=bm9wZQ", `cursor=${"a".repeat(65)}`, "limit=abc", "limit=-1", "limit=1.5", "limit=101", "status=shipped", "foo=bar"]) {
+    for (const q of [
+      "cursor=!!!",
+      "cursor=bm9wZQ",
+      `cursor=${"a".repeat(65)}`,
+      "limit=abc",
+      "limit=-1",
+      "limit=1.5",
+      "limit=101",
+      "status=shipped",
+      "foo=bar",
+    ]) {
       await expectProblem(await c.get(`/v1/orders?${q}`), 400, "invalid_parameter");
     }
   });

@@ -16,7 +16,10 @@ export function decodeCursor(cursor: string): string {
   }
   const id = text.startsWith("o1:") ? text.slice(3) : "";
   if (!UUID.test(id)) {
-    throw new AppError("invalid_parameter", { detail: "cursor is not one returned by this API.", errors: [{ path: "query.cursor", message: "unknown cursor" }] });
+    throw new AppError("invalid_parameter", {
+      detail: "cursor is not one returned by this API.",
+      errors: [{ path: "query.cursor", message: "unknown cursor" }],
+    });
   }
   return id;
 }

@@ -1,8 +1,8 @@
 // Registers the /v1/orders handlers: thin glue from validated input to the domain functions.
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { requireInternalAuth, requireScope } from "../../../lib/auth/middleware.ts";
 import type { InternalTokenVerifier } from "../../../lib/auth/internal-token.ts";
+import { requireInternalAuth, requireScope } from "../../../lib/auth/middleware.ts";
 import { hasScope, type Principal } from "../../../lib/auth/principal.ts";
 import { AppError } from "../../../lib/http/app-error.ts";
 import { type IdempotencyEnv, requireIdempotencyKey } from "../idempotency/key.ts";

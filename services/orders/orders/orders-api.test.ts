@@ -39,7 +39,9 @@ describeEachDatabase("orders API", (db) => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const page: { items: { id: string }[]; nextCursor: string | null } = await (await bob.get(`/v1/orders?limit=2${cursor ? `&cursor=${cursor}` : ""}`)).json();
+      const page: { items: { id: string }[]; nextCursor: string | null } = await (
+        await bob.get(`/v1/orders?limit=2${cursor ? `&cursor=${cursor}` : ""}`)
+      ).json();
       expect(page.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.items.map((o) => o.id));
       cursor = page.nextCursor;

@@ -19,7 +19,7 @@ const idempotencyHeaders = z.object({
     .string()
     .optional()
     .openapi({
-      param: { name: "Idempotency-Key", in: "header", required: true },
+      param: { name: "idempotency-key", in: "header", required: true },
       description:
         "Required. A unique key (e.g. a UUID, 1–255 visible ASCII characters, optionally as a quoted Structured Field string) per logical request, scoped to the caller. " +
         "Retrying with the same key and body returns the stored status and body byte for byte with `Idempotent-Replayed: true`; " +
@@ -30,7 +30,10 @@ const idempotencyHeaders = z.object({
 });
 
 const replayedHeader = {
-  "Idempotent-Replayed": { description: "`true` when this is the stored response of an earlier request with the same key", schema: { type: "string" as const } },
+  "Idempotent-Replayed": {
+    description: "`true` when this is the stored response of an earlier request with the same key",
+    schema: { type: "string" as const },
+  },
 };
 
 export const orderRoutes = (m: RouteMiddleware) => ({
@@ -49,8 +52,19 @@ export const orderRoutes = (m: RouteMiddleware) => ({
     },
     responses: {
       201: { description: "Order placed", headers: replayedHeader, content: { "application/json": { schema: Order } } },
-      ...problemResponses("invalid_json", "idempotency_key_missing", "idempotency_key_invalid", ...authErrors, "idempotency_key_in_flight",
-        "payload_too_large", "unsupported_media_type", "validation_failed", "idempotency_key_reused", "amount_overflow", "internal_error"),
+      ...problemResponses(
+        "invalid_json",
+        "idempotency_key_missing",
+        "idempotency_key_invalid",
+        ...authErrors,
+        "idempotency_key_in_flight",
+        "payload_too_large",
+        "unsupported_media_type",
+        "validation_failed",
+        "idempotency_key_reused",
+        "amount_overflow",
+        "internal_error",
+      ),
     },
   }),
 
@@ -98,8 +112,17 @@ export const orderRoutes = (m: RouteMiddleware) => ({
     request: { params: OrderIdParam, headers: idempotencyHeaders },
     responses: {
       200: { description: "Order cancelled", headers: replayedHeader, content: { "application/json": { schema: Order } } },
-      ...problemResponses("invalid_parameter", "idempotency_key_missing", "idempotency_key_invalid", ...authErrors, "not_found",
-        "idempotency_key_in_flight", "invalid_state_transition", "idempotency_key_reused", "internal_error"),
+      ...problemResponses(
+        "invalid_parameter",
+        "idempotency_key_missing",
+        "idempotency_key_invalid",
+        ...authErrors,
+        "not_found",
+        "idempotency_key_in_flight",
+        "invalid_state_transition",
+        "idempotency_key_reused",
+        "internal_error",
+      ),
     },
   }),
 });

@@ -9,7 +9,11 @@ const cents = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
 
 export const OrderItemInput = z
   .strictObject({
-    sku: z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "letters, digits, '.', '_' and '-'"),
+    sku: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "letters, digits, '.', '_' and '-'"),
     quantity: z.number().int().min(1).max(1000),
     unitPriceCents: cents.openapi({ description: "Price of one unit in the currency's minor unit (integer)" }),
   })
@@ -28,9 +32,7 @@ export const PlaceOrderBody = z
   });
 export type PlaceOrderBody = z.infer<typeof PlaceOrderBody>;
 
-export const OrderItem = z
-  .object({ sku: z.string(), quantity: z.number().int(), unitPriceCents: cents, lineTotalCents: cents })
-  .openapi("OrderItem");
+export const OrderItem = z.object({ sku: z.string(), quantity: z.number().int(), unitPriceCents: cents, lineTotalCents: cents }).openapi("OrderItem");
 
 export const Order = z
   .object({
@@ -71,8 +73,17 @@ export const OrderIdParam = z.object({
 });
 
 export const ListOrdersQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20).openapi({ param: { name: "limit", in: "query" }, example: 20 }),
-  status: z.enum(ORDER_STATUSES).optional().openapi({ param: { name: "status", in: "query" } }),
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(20)
+    .openapi({ param: { name: "limit", in: "query" }, example: 20 }),
+  status: z
+    .enum(ORDER_STATUSES)
+    .optional()
+    .openapi({ param: { name: "status", in: "query" } }),
   cursor: z
     .string()
     .max(64)
