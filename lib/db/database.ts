@@ -1,0 +1,62 @@
+// Opens a service's database: real PostgreSQL when a URL is given, otherwise embedded PGlite on disk.
+import { type Logger, silentLogger } from "../logging/logger.ts";
+import { createSql, type Sql } from "./postgres.ts";
+
+export interface OpenDatabaseOptions {
+  /** DATABASE_URL; unset or empty means the embedded PGlite under `${dataDir}/${service}`. */
+  databaseUrl?: string;
+  /** DATA_DIR: parent of the embedded cluster's directory. */
+  dataDir: string;
+  /** Names the embedded cluster's directory and the connections (application_name). */
+  service: string;
+  log?: Logger;
+  /** Pool size for real PostgreSQL (default 10); the embedded server always gets 1. */
+  max?: number;
+  statementTimeoutMs?: number;
+}
+
+export interface Database {
+  sql: Sql;
+  /** True when running on embedded PGlite (one connection, no LISTEN/NOTIFY, no statement timeout). */
+  embedded: boolean;
+  /** Ends the pool (letting in-flight queries finish for up to 5 s), then stops the embedded server. */
+  close(): Promise<void>;
+}
+
+export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
+  const log = opts.log ?? silentLogger;
+  const onnotice = (n: { message?: string; code?: string }) => log.debug("postgres notice", { message: n.message, code: n.code });
+  const base = { applicationName: opts.service, statementTimeoutMs: opts.statementTimeoutMs, onnotice };
+
+  if (opts.databaseUrl) {
+    const sql = createSql(opts.databaseUrl, { ...base, max: opts.max ?? 10 });
+    log.info("database: postgres", { host: safeHost(opts.databaseUrl), max: opts.max ?? 10 });
+    return { sql, embedded: false, close: () => sql.end({ timeout: 5 }) };
+  }
+
+  // Imported lazily: PGlite is large and only needed when no DATABASE_URL is set.
+  const { startEmbeddedPostgres } = await import("./embedded.ts");
+  const dataDir = `${opts.dataDir.replace(/\/+$/, "")}/${opts.service}`;
+  const server = await startEmbeddedPostgres({ dataDir, log });
+  const sql = createSql(server.url, { ...base, max: server.maxConnections });
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      try {
+        await sql.end({ timeout: 5 });
+      } finally {
+        await server.close();
+      }
+    })());
+  return { sql, embedded: true, close };
+}
+
+/** host:port/db of a URL without credentials, for logs. */
+function safeHost(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.host}${u.pathname}`;
+  } catch {
+    return "(unparseable url)";
+  }
+}

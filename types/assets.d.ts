@@ -1,0 +1,16 @@
+// Ambient module types for non-code files imported with Bun import attributes (embedded in compiled binaries).
+/** `with { type: "file" }`: a path readable with Bun.file (inside /$bunfs/ in a compiled executable). */
+declare module "*.wasm" {
+  const path: string;
+  export default path;
+}
+/** `with { type: "file" }`: a path readable with Bun.file (inside /$bunfs/ in a compiled executable). */
+declare module "*.data" {
+  const path: string;
+  export default path;
+}
+/** `with { type: "text" }`: the file's contents (SQL migrations are embedded this way). */
+declare module "*.sql" {
+  const text: string;
+  export default text;
+}
