@@ -1,50 +1,86 @@
-// `npm start`: runs the platform on its embedded defaults (PGlite under .data/, dev keys), one process per service.
+// `npm start`: the whole platform in one process on embedded defaults: a PGlite database per service, one shared
+// embedded broker (Postgres tables in its own PGlite) unless NATS_URL is set, and dev keys for internal tokens.
 import { loadOrCreateDevKeys } from "../lib/auth/dev-key-file.ts";
+import { parseEnv } from "../lib/config/env.ts";
+import { type Database, openDatabase } from "../lib/db/database.ts";
+import { createLogger } from "../lib/logging/logger.ts";
+import { stdoutSink } from "../lib/logging/stdout-sink.ts";
+import { openTransport } from "../lib/messaging/open-transport.ts";
+import type { Transport } from "../lib/messaging/types.ts";
+import type { RunningService } from "../lib/serve/running-service.ts";
+import { type Closer, createShutdown, onTerminationSignals } from "../lib/serve/shutdown.ts";
+import { ordersEnv } from "../services/orders/config.ts";
+import { startOrders } from "../services/orders/start.ts";
 
 const dataDir = process.env.DATA_DIR ?? ".data";
+const natsUrl = process.env.NATS_URL;
 const keys = await loadOrCreateDevKeys(`${dataDir}/dev-keys.json`);
+// Services get the env the user set, plus what the dev platform decides (ports, data dir, keys).
+const envFor = (port: number) => ({
+  DRAIN_DELAY_MS: "0",
+  ...process.env,
+  PORT: String(port),
+  DATA_DIR: dataDir,
+  DATABASE_URL: undefined,
+  INTERNAL_AUTH_JWKS: JSON.stringify(keys.jwks),
+});
 
-const services = [{ name: "orders", port: Number(process.env.ORDERS_PORT ?? 8081) }];
+const opened: Closer[] = [];
+const running: RunningService[] = [];
+let shutdown: ((reason: string) => Promise<number>) | undefined;
+onTerminationSignals(async (reason) => {
+  if (shutdown) return shutdown(reason);
+  for (const c of opened.reverse()) await c.close().catch(() => {});
+  process.exit(0);
+});
 
-const children = services.map(({ name, port }) =>
-  Bun.spawn(["bun", `services/${name}/main.ts`], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      DATA_DIR: dataDir,
-      INTERNAL_AUTH_JWKS: JSON.stringify(keys.jwks),
-      DRAIN_DELAY_MS: process.env.DRAIN_DELAY_MS ?? "0",
-    },
-    stdout: "inherit",
-    stderr: "inherit",
-  }),
-);
+const rootLog = createLogger({ service: "platform", level: (process.env.LOG_LEVEL as "info") ?? "info", sink: stdoutSink });
+
+async function database(service: string): Promise<Database> {
+  const db = await openDatabase({ dataDir, service, log: rootLog });
+  opened.push({ name: `${service} database`, close: () => db.close() });
+  return db;
+}
+
+// One embedded broker for every service, so events cross services without NATS.
+let sharedTransport: Transport | undefined;
+async function transportFor(service: string): Promise<Transport> {
+  if (sharedTransport) return sharedTransport;
+  const broker = natsUrl ? undefined : await database("broker");
+  const t = await openTransport({ natsUrl, brokerSql: () => (broker as Database).sql, name: service, log: rootLog });
+  opened.push({ name: `${service} transport`, close: () => t.close() });
+  if (!natsUrl) sharedTransport = t;
+  return t;
+}
+
+try {
+  {
+    const cfg = parseEnv("orders", ordersEnv, envFor(Number(process.env.ORDERS_PORT ?? 8081)));
+    const log = createLogger({ service: "orders", level: cfg.LOG_LEVEL, sink: stdoutSink });
+    running.push(await startOrders(cfg, { log, db: await database("orders"), transport: await transportFor("orders") }));
+  }
+} catch (err) {
+  console.error(`platform failed to start: ${err instanceof Error ? err.message : String(err)}`);
+  for (const c of opened.reverse()) await c.close().catch(() => {});
+  process.exit(1);
+}
+
+shutdown = createShutdown({
+  listeners: running.map((s) => s.listener),
+  healths: running.map((s) => s.health),
+  log: rootLog,
+  drainDelayMs: 0,
+  graceMs: 25_000,
+  closers: [...running.flatMap((s) => s.closers), ...opened.reverse()],
+});
 
 console.error(
   [
     "",
-    "platform starting on embedded defaults (first start initialises the embedded database: a few seconds)",
-    ...services.map((s) => `  ${s.name.padEnd(14)} http://localhost:${s.port}  (docs: /docs)`),
+    `platform up (${natsUrl ? `NATS at ${natsUrl}` : "embedded broker"}, data in ${dataDir}/)`,
+    ...running.map((s) => `  ${s.name.padEnd(14)} http://localhost:${s.listener.port}  (docs: /docs)`),
     "  token:        npm run token -- --sub alice",
     "  stop:         Ctrl-C",
     "",
   ].join("\n"),
 );
-
-let stopping = false;
-for (const sig of ["SIGINT", "SIGTERM"] as const) {
-  process.on(sig, () => {
-    if (stopping) return;
-    stopping = true;
-    for (const c of children) c.kill("SIGTERM");
-  });
-}
-
-// If any service dies on its own, stop the rest and exit with its code.
-const first = await Promise.race(children.map((c, i) => c.exited.then((code) => ({ code, i }))));
-if (!stopping) {
-  console.error(`${services[first.i]?.name} exited with code ${first.code}; stopping the platform`);
-  for (const c of children) c.kill("SIGTERM");
-}
-await Promise.all(children.map((c) => c.exited));
-process.exit(stopping ? 0 : first.code || 1);

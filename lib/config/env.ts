@@ -71,3 +71,16 @@ export const databaseEnv = {
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10).describe("postgres.js pool size"),
   DATABASE_STATEMENT_TIMEOUT_MS: millis(5_000).describe("Server-side statement_timeout"),
 };
+
+/** Variables of services that publish or consume events. */
+export const messagingEnv = {
+  NATS_URL: z
+    .string()
+    .regex(/^((nats|tls|ws|wss):\/\/[^\s,]+)(,(nats|tls|ws|wss):\/\/[^\s,]+)*$/, "must be nats://, tls://, ws:// or wss:// URLs, comma-separated")
+    .optional()
+    .describe("NATS server(s) with JetStream; unset → the embedded transport over Postgres tables"),
+  BROKER_DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" })
+    .optional()
+    .describe("Where the embedded transport keeps its tables when NATS_URL is unset; default: the service's own database"),
+};

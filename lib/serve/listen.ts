@@ -9,29 +9,48 @@ export interface Listener {
 export interface ListenOptions {
   port: number;
   hostname?: string;
-  fetch: (req: Request) => Response | Promise<Response>;
+  fetch: (req: Request, peer?: string) => Response | Promise<Response>;
+  /** Pass the direct peer's IP address as `fetch`'s second argument (off by default: Hono's fetch would take it for env). */
+  peerAddress?: boolean;
   /** Seconds a keep-alive connection may stay idle. */
   idleTimeoutSeconds?: number;
 }
 
+type BunServer = { requestIP(req: Request): { address: string } | null };
 type BunLike = {
-  serve(o: { port: number; hostname?: string; fetch: ListenOptions["fetch"]; idleTimeout?: number; maxRequestBodySize?: number }): {
+  serve(o: {
+    port: number;
+    hostname?: string;
+    fetch: (req: Request, server: BunServer) => Response | Promise<Response>;
+    idleTimeout?: number;
+    maxRequestBodySize?: number;
+  }): {
     port: number;
     stop(closeActive?: boolean): Promise<void>;
   };
 };
 type DenoLike = {
-  serve(o: { port: number; hostname?: string; onListen?: () => void }, h: ListenOptions["fetch"]): { addr: { port: number }; shutdown(): Promise<void> };
+  serve(
+    o: { port: number; hostname?: string; onListen?: () => void },
+    h: (req: Request, info: { remoteAddr: { hostname: string } }) => Response | Promise<Response>,
+  ): { addr: { port: number }; shutdown(): Promise<void> };
 };
 
 export function listen(opts: ListenOptions): Listener {
   const g = globalThis as { Bun?: BunLike; Deno?: DenoLike };
   if (g.Bun) {
-    const server = g.Bun.serve({ port: opts.port, hostname: opts.hostname ?? "0.0.0.0", fetch: opts.fetch, idleTimeout: opts.idleTimeoutSeconds ?? 30 });
+    const handler = opts.fetch;
+    const fetch = opts.peerAddress
+      ? (req: Request, server: BunServer) => handler(req, server.requestIP(req)?.address)
+      : (handler as (req: Request) => Response);
+    const server = g.Bun.serve({ port: opts.port, hostname: opts.hostname ?? "0.0.0.0", fetch, idleTimeout: opts.idleTimeoutSeconds ?? 30 });
     return { port: server.port, stop: (force = false) => server.stop(force) };
   }
   if (g.Deno) {
-    const server = g.Deno.serve({ port: opts.port, hostname: opts.hostname ?? "0.0.0.0", onListen: () => {} }, opts.fetch);
+    const handler = opts.fetch;
+    const server = g.Deno.serve({ port: opts.port, hostname: opts.hostname ?? "0.0.0.0", onListen: () => {} }, (req, info) =>
+      opts.peerAddress ? handler(req, info.remoteAddr.hostname) : handler(req),
+    );
     return { port: server.addr.port, stop: () => server.shutdown() };
   }
   throw new Error("listen: no supported runtime (Bun or Deno) found");

@@ -10,8 +10,9 @@ export interface Closer {
 }
 
 export interface ShutdownOptions {
-  listener: Listener;
-  health: Health;
+  /** Every listener of the process (the dev runner hosts several services in one process). */
+  listeners: Listener[];
+  healths: Health[];
   log: Logger;
   drainDelayMs: number;
   graceMs: number;
@@ -29,9 +30,9 @@ export function createShutdown(opts: ShutdownOptions): (reason: string) => Promi
   const sequence = async (reason: string): Promise<number> => {
     const started = performance.now();
     opts.log.info("shutdown started", { reason, drain_delay_ms: opts.drainDelayMs, grace_ms: opts.graceMs });
-    opts.health.startDraining();
+    for (const h of opts.healths) h.startDraining();
     await sleep(opts.drainDelayMs);
-    await opts.listener.stop(false);
+    await Promise.all(opts.listeners.map((l) => l.stop(false)));
     opts.log.info("listener stopped, in-flight requests finished");
     let code = 0;
     for (const c of opts.closers ?? []) {
@@ -53,7 +54,7 @@ export function createShutdown(opts: ShutdownOptions): (reason: string) => Promi
       const deadline = new Promise<number>((resolve) => {
         timer = setTimeout(() => {
           opts.log.error("shutdown grace period exceeded; forcing exit", { grace_ms: opts.graceMs });
-          void opts.listener.stop(true);
+          for (const l of opts.listeners) void l.stop(true);
           resolve(1);
         }, opts.graceMs);
       });

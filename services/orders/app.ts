@@ -21,6 +21,8 @@ export interface OrdersAppDeps {
   bodyLimitBytes?: number;
   newId?: () => string;
   now?: () => Date;
+  /** Called after a request committed an outbox row (the in-process relay publishes at once instead of at its next poll). */
+  onOutboxWrite?: () => void;
 }
 
 export const DOCS_INFO = {
@@ -38,6 +40,7 @@ export function createApp(deps: OrdersAppDeps): OpenAPIHono<AppEnv> {
     idempotencyTtlSeconds: deps.idempotencyTtlSeconds,
     newId: deps.newId ?? (() => Bun.randomUUIDv7()),
     now: deps.now ?? (() => new Date()),
+    onOutboxWrite: deps.onOutboxWrite ?? (() => {}),
   });
   registerDocs(app, DOCS_INFO);
   return app;

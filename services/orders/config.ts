@@ -1,11 +1,12 @@
-// The orders service's environment: common variables, database, internal auth and idempotency settings.
+// The orders service's environment: common variables, database, messaging, internal auth, idempotency and relay settings.
 import { z } from "zod";
 import { jwksEnv } from "../../lib/auth/jwks-env.ts";
-import { commonEnv, databaseEnv } from "../../lib/config/env.ts";
+import { commonEnv, databaseEnv, messagingEnv } from "../../lib/config/env.ts";
 
 export const ordersEnv = z.object({
   ...commonEnv(8081),
   ...databaseEnv,
+  ...messagingEnv,
   INTERNAL_AUTH_JWKS: jwksEnv.describe("JWKS (JSON) with the gateway's public key(s) for internal tokens"),
   IDEMPOTENCY_TTL_SECONDS: z.coerce
     .number()
@@ -14,5 +15,14 @@ export const ordersEnv = z.object({
     .max(30 * 24 * 3600)
     .default(24 * 3600)
     .describe("How long Idempotency-Key records are kept"),
+  OUTBOX_RELAY_ENABLED: z.stringbool().default(true).describe("Run the outbox relay in this process (one leader at a time across replicas)"),
+  OUTBOX_RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(256).describe("Outbox rows published per relay transaction"),
+  OUTBOX_RETENTION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(168)
+    .describe("Published outbox rows are kept this long (for replay), then deleted"),
 });
 export type OrdersConfig = z.infer<typeof ordersEnv>;

@@ -1,18 +1,12 @@
-// Orders entrypoint: the only file that reads env, opens connections, serves and handles signals.
-import { createInternalTokenVerifier } from "../../lib/auth/internal-token.ts";
+// Orders entrypoint: reads env, opens the database and the transport, starts the service, handles signals.
 import { loadConfigOrExit } from "../../lib/config/env.ts";
 import { openDatabase } from "../../lib/db/database.ts";
-import { migrate } from "../../lib/db/migrate.ts";
-import { createHealth } from "../../lib/health/health.ts";
 import { createLogger } from "../../lib/logging/logger.ts";
 import { stdoutSink } from "../../lib/logging/stdout-sink.ts";
-import { listen } from "../../lib/serve/listen.ts";
+import { openBrokerDatabase, openTransport } from "../../lib/messaging/open-transport.ts";
 import { type Closer, createShutdown, onTerminationSignals } from "../../lib/serve/shutdown.ts";
-import { createApp } from "./app.ts";
 import { ordersEnv } from "./config.ts";
-import { startIdempotencySweeper } from "./idempotency/sweeper.ts";
-import { migrations } from "./migrations/index.ts";
-import { createOrdersRepository } from "./orders/repository.ts";
+import { startOrders } from "./start.ts";
 import { VERSION } from "./version.ts";
 
 const SERVICE = "orders";
@@ -25,18 +19,18 @@ if (process.argv.includes("--version")) {
 const cfg = loadConfigOrExit(SERVICE, ordersEnv, process.env);
 const log = createLogger({ service: SERVICE, level: cfg.LOG_LEVEL, sink: stdoutSink });
 
-// Until the server is up, a termination signal just closes what is open and exits.
-const openedDuringStartup: Closer[] = [];
+// Closed in reverse order of opening; until the server is up a signal just closes them and exits.
+const opened: Closer[] = [];
 let shutdown: ((reason: string) => Promise<number>) | undefined;
 onTerminationSignals(async (reason) => {
   if (shutdown) return shutdown(reason);
   log.info("stopped during startup", { reason });
-  for (const c of openedDuringStartup.reverse()) await c.close().catch(() => {});
+  for (const c of opened.reverse()) await c.close().catch(() => {});
   process.exit(0);
 });
 
 async function main() {
-  log.info("starting", { version: VERSION, port: cfg.PORT, embedded_database: !cfg.DATABASE_URL });
+  log.info("starting", { version: VERSION, port: cfg.PORT, embedded_database: !cfg.DATABASE_URL, nats: Boolean(cfg.NATS_URL) });
   const db = await openDatabase({
     databaseUrl: cfg.DATABASE_URL,
     dataDir: cfg.DATA_DIR,
@@ -45,36 +39,20 @@ async function main() {
     max: cfg.DATABASE_POOL_MAX,
     statementTimeoutMs: cfg.DATABASE_STATEMENT_TIMEOUT_MS,
   });
-  openedDuringStartup.push({ name: "database", close: () => db.close() });
-  const repo = createOrdersRepository(db.sql);
-  const health = createHealth({ database: () => repo.ping() });
-  const app = createApp({
-    log,
-    repo,
-    health,
-    verifyToken: createInternalTokenVerifier({ jwks: cfg.INTERNAL_AUTH_JWKS, audience: SERVICE }),
-    idempotencyTtlSeconds: cfg.IDEMPOTENCY_TTL_SECONDS,
-    bodyLimitBytes: cfg.BODY_LIMIT_BYTES,
-  });
+  opened.push({ name: "database", close: () => db.close() });
+  const broker = cfg.NATS_URL ? db : await openBrokerDatabase({ brokerUrl: cfg.BROKER_DATABASE_URL, service: db, dataDir: cfg.DATA_DIR, name: SERVICE, log });
+  if (broker !== db) opened.push({ name: "broker database", close: () => broker.close() });
+  const transport = await openTransport({ natsUrl: cfg.NATS_URL, brokerSql: () => broker.sql, name: SERVICE, log });
+  opened.push({ name: "transport", close: () => transport.close() });
 
-  // Listen before migrating so /healthz and /startupz answer while migrations run.
-  const listener = listen({ port: cfg.PORT, fetch: app.fetch });
-  openedDuringStartup.unshift({ name: "listener", close: () => listener.stop(true) });
-  const { applied } = await migrate(db.sql, migrations, { log });
-  health.markStarted();
-  const sweeper = startIdempotencySweeper(db.sql, log);
-  log.info("ready", { port: listener.port, migrations_applied: applied.length });
-
+  const svc = await startOrders(cfg, { log, db, transport });
   shutdown = createShutdown({
-    listener,
-    health,
+    listeners: [svc.listener],
+    healths: [svc.health],
     log,
     drainDelayMs: cfg.DRAIN_DELAY_MS,
     graceMs: cfg.SHUTDOWN_GRACE_MS,
-    closers: [
-      { name: "idempotency sweeper", close: () => sweeper.stop() },
-      { name: "database", close: () => db.close() },
-    ],
+    closers: [...svc.closers, ...opened.reverse()],
   });
 }
 

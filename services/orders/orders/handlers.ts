@@ -6,7 +6,7 @@ import { requireInternalAuth, requireScope } from "../../../lib/auth/middleware.
 import { hasScope, type Principal } from "../../../lib/auth/principal.ts";
 import { AppError } from "../../../lib/http/app-error.ts";
 import { type IdempotencyEnv, requireIdempotencyKey } from "../idempotency/key.ts";
-import { respond } from "../idempotency/outcome.ts";
+import { type IdempotentOutcome, respond } from "../idempotency/outcome.ts";
 import { cancelOrder } from "./cancel-order.ts";
 import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { type CommandDeps, placeOrder } from "./place-order.ts";
@@ -32,9 +32,14 @@ export function registerOrderRoutes(app: OpenAPIHono<IdempotencyEnv>, deps: Orde
     trace: c.get("trace"),
   });
 
-  app.openapi(routes.place, async (c) => respond(await placeOrder(deps, ctx(c), c.req.valid("json"))) as never);
+  const written = (outcome: IdempotentOutcome) => {
+    if (outcome.kind === "created") deps.onOutboxWrite();
+    return respond(outcome) as never;
+  };
 
-  app.openapi(routes.cancel, async (c) => respond(await cancelOrder(deps, ctx(c), c.req.valid("param").id)) as never);
+  app.openapi(routes.place, async (c) => written(await placeOrder(deps, ctx(c), c.req.valid("json"))));
+
+  app.openapi(routes.cancel, async (c) => written(await cancelOrder(deps, ctx(c), c.req.valid("param").id)));
 
   app.openapi(routes.get, async (c) => {
     const order = await deps.repo.getOrder(c.req.valid("param").id, readScope(c.get("principal")));

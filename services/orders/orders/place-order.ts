@@ -13,6 +13,7 @@ export interface CommandDeps {
   idempotencyTtlSeconds: number;
   newId: () => string;
   now: () => Date;
+  onOutboxWrite: () => void;
 }
 
 export interface CommandContext {

@@ -1,0 +1,62 @@
+// The relay's view of the outbox table: claim due rows, mark them published, dead or due again later.
+import type { Sql } from "../../../lib/db/postgres.ts";
+
+export interface OutboxRow {
+  id: string;
+  subject: string;
+  payload: unknown;
+  headers: Record<string, string>;
+  attempts: number;
+}
+
+export interface RowFailure {
+  id: string;
+  error: string;
+  /** When to try again; undefined = dead (the broker will never accept it). */
+  retryAt?: Date;
+}
+
+type Tx = Sql;
+
+/** Oldest due rows, locked for this transaction; rows locked by someone else are skipped, never waited for. */
+export function claimDue(tx: Tx, limit: number): Promise<OutboxRow[]> {
+  return tx<OutboxRow[]>`
+    SELECT id, subject, payload, headers, attempts FROM outbox
+     WHERE published_at IS NULL AND dead_at IS NULL AND next_attempt_at <= clock_timestamp()
+     ORDER BY created_at LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
+}
+
+export async function markPublished(tx: Tx, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await tx`UPDATE outbox SET published_at = clock_timestamp(), attempts = attempts + 1, last_error = NULL WHERE id = ANY(${ids}::uuid[])`;
+}
+
+export async function markFailed(tx: Tx, failures: RowFailure[]): Promise<void> {
+  if (failures.length === 0) return;
+  const ids = failures.map((f) => f.id);
+  const errors = failures.map((f) => f.error.slice(0, 1000));
+  const retryAt = failures.map((f) => f.retryAt?.toISOString() ?? null);
+  await tx`
+    UPDATE outbox o SET attempts = o.attempts + 1, last_error = f.error,
+           next_attempt_at = COALESCE(f.retry_at, o.next_attempt_at),
+           dead_at = CASE WHEN f.retry_at IS NULL THEN clock_timestamp() END
+      FROM unnest(${ids}::uuid[], ${errors}::text[], ${retryAt}::timestamptz[]) AS f(id, error, retry_at)
+     WHERE o.id = f.id`;
+}
+
+/** Makes dead rows publishable again (all of them, or one). Returns how many. */
+export async function redriveDead(sql: Sql, id?: string): Promise<number> {
+  const rows = await sql`
+    UPDATE outbox SET dead_at = NULL, last_error = NULL, next_attempt_at = clock_timestamp()
+     WHERE dead_at IS NOT NULL ${id ? sql`AND id = ${id}` : sql``} RETURNING 1`;
+  return rows.length;
+}
+
+/** Deletes up to `limit` published rows older than `olderThanMs`. */
+export async function deletePublishedBefore(sql: Sql, olderThanMs: number, limit: number): Promise<number> {
+  const rows = await sql`
+    DELETE FROM outbox WHERE id IN (
+      SELECT id FROM outbox WHERE published_at < clock_timestamp() - make_interval(secs => ${olderThanMs / 1000}) LIMIT ${limit})
+    RETURNING 1`;
+  return rows.length;
+}

@@ -1,0 +1,154 @@
+// The outbox relay: publishes committed outbox rows to the broker, marking each published only after its PubAck.
+import type { Sql } from "../../../lib/db/postgres.ts";
+import type { Logger } from "../../../lib/logging/logger.ts";
+import { backoffDelay } from "../../../lib/messaging/backoff.ts";
+import { PermanentPublishError, type Transport } from "../../../lib/messaging/types.ts";
+import { claimDue, markFailed, markPublished, type OutboxRow, type RowFailure } from "./outbox-store.ts";
+
+export interface RelayOptions {
+  sql: Sql;
+  transport: Transport;
+  log: Logger;
+  batchSize?: number;
+  /** Poll interval when there is nothing to do (an in-process wake() skips the wait). */
+  idleMs?: number;
+  /** How often a standby checks whether the leader is gone. */
+  standbyMs?: number;
+  publishTimeoutMs?: number;
+}
+
+export interface Relay {
+  /** Publish without waiting for the next poll (called after a request wrote to the outbox). */
+  wake(): void;
+  /** Finishes the batch in progress, then stops. */
+  stop(): Promise<void>;
+  readonly stats: RelayStats;
+}
+
+export interface RelayStats {
+  published: number;
+  failed: number;
+  dead: number;
+  leader: boolean;
+}
+
+/** Advisory lock key: whoever holds it in a batch transaction is the leader for that batch. */
+export const RELAY_LOCK_KEY = 0x52454c59; // "RELY"
+const ROW_BACKOFF = { baseMs: 500, maxMs: 30_000 };
+const BROKER_DOWN_BACKOFF = { baseMs: 200, maxMs: 5_000 };
+const enc = new TextEncoder();
+
+export function startRelay(opts: RelayOptions): Relay {
+  const { sql, transport, log } = opts;
+  const batchSize = opts.batchSize ?? 256;
+  const idleMs = opts.idleMs ?? 50;
+  const standbyMs = opts.standbyMs ?? 1_000;
+  const stats: RelayStats = { published: 0, failed: 0, dead: 0, leader: false };
+  let running = true;
+  let wakeUp: (() => void) | undefined;
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        wakeUp = undefined;
+        resolve();
+      }
+      wakeUp = done;
+    });
+
+  const publishRow = (r: OutboxRow) =>
+    transport.publish(
+      { subject: r.subject, id: r.id, data: enc.encode(JSON.stringify(r.payload)), headers: r.headers },
+      { timeoutMs: opts.publishTimeoutMs ?? 5_000 },
+    );
+
+  /** One batch in one transaction: rows stay locked (and unpublished) unless their PubAck arrived before COMMIT. */
+  const runBatch = () =>
+    sql.begin(async (tx) => {
+      const [lock] = await tx`SELECT pg_try_advisory_xact_lock(${RELAY_LOCK_KEY}) AS ok`;
+      if (!lock?.ok) return { kind: "standby" as const };
+      const rows = await claimDue(tx as unknown as Sql, batchSize);
+      if (rows.length === 0) return { kind: "idle" as const };
+      const results = await Promise.allSettled(rows.map(publishRow));
+      const published: string[] = [];
+      const failures: RowFailure[] = [];
+      results.forEach((res, i) => {
+        const row = rows[i] as OutboxRow;
+        if (res.status === "fulfilled") published.push(row.id);
+        else if (res.reason instanceof PermanentPublishError) failures.push({ id: row.id, error: res.reason.message });
+        else
+          failures.push({
+            id: row.id,
+            error: String(res.reason?.message ?? res.reason),
+            retryAt: new Date(Date.now() + backoffDelay(row.attempts + 1, ROW_BACKOFF)),
+          });
+      });
+      // Every publish failed transiently: the broker is down. Roll back (rows untouched) and back off as a whole.
+      if (published.length === 0 && failures.every((f) => f.retryAt)) throw new BrokerDownError(failures[0]?.error ?? "publish failed");
+      await markPublished(tx as unknown as Sql, published);
+      await markFailed(tx as unknown as Sql, failures);
+      return { kind: "worked" as const, count: rows.length, published: published.length, failures };
+    });
+
+  const loop = async () => {
+    let downStreak = 0;
+    while (running) {
+      try {
+        const r = await runBatch();
+        downStreak = 0;
+        if (r.kind === "standby") {
+          if (stats.leader) log.info("outbox relay: now standby");
+          stats.leader = false;
+          await pause(standbyMs);
+          continue;
+        }
+        if (!stats.leader) log.info("outbox relay: now leader");
+        stats.leader = true;
+        if (r.kind === "idle") {
+          await pause(idleMs);
+          continue;
+        }
+        stats.published += r.published;
+        for (const f of r.failures) {
+          if (f.retryAt) stats.failed++;
+          else stats.dead++;
+          (f.retryAt ? log.warn : log.error)(f.retryAt ? "outbox publish failed; will retry" : "outbox row is dead: the broker will never accept it", {
+            event_id: f.id,
+            error: f.error,
+            retry_at: f.retryAt?.toISOString(),
+          });
+        }
+        if (r.count < batchSize) await pause(idleMs);
+      } catch (err) {
+        downStreak++;
+        const delay = backoffDelay(downStreak, BROKER_DOWN_BACKOFF);
+        if (downStreak === 1 || downStreak % 20 === 0) {
+          log.warn("outbox relay batch failed; backing off", {
+            error: err instanceof Error ? err.message : String(err),
+            retry_in_ms: delay,
+            streak: downStreak,
+          });
+        }
+        await pause(delay);
+      }
+    }
+  };
+
+  log.info("outbox relay started", { batch_size: batchSize, idle_ms: idleMs });
+  const done = loop();
+  return {
+    wake: () => wakeUp?.(),
+    stats,
+    async stop() {
+      running = false;
+      wakeUp?.();
+      await done;
+      log.info("outbox relay stopped", { published: stats.published });
+    },
+  };
+}
+
+class BrokerDownError extends Error {
+  override name = "BrokerDownError";
+}

@@ -1,0 +1,63 @@
+// Starts the orders service on connections its entrypoint opened: app, listener, migrations, relay and housekeeping.
+import { createInternalTokenVerifier } from "../../lib/auth/internal-token.ts";
+import type { Database } from "../../lib/db/database.ts";
+import { migrate } from "../../lib/db/migrate.ts";
+import { createHealth } from "../../lib/health/health.ts";
+import type { Logger } from "../../lib/logging/logger.ts";
+import { ORDERS_STREAM } from "../../lib/messaging/topology.ts";
+import type { Transport } from "../../lib/messaging/types.ts";
+import { listen } from "../../lib/serve/listen.ts";
+import type { RunningService } from "../../lib/serve/running-service.ts";
+import type { Closer } from "../../lib/serve/shutdown.ts";
+import { createApp } from "./app.ts";
+import type { OrdersConfig } from "./config.ts";
+import { startIdempotencySweeper } from "./idempotency/sweeper.ts";
+import { migrations } from "./migrations/index.ts";
+import { createOrdersRepository } from "./orders/repository.ts";
+import { startRelay } from "./outbox/relay.ts";
+import { startOutboxRetention } from "./outbox/retention.ts";
+
+export interface OrdersResources {
+  log: Logger;
+  db: Database;
+  transport: Transport;
+}
+
+export async function startOrders(cfg: OrdersConfig, { log, db, transport }: OrdersResources): Promise<RunningService> {
+  const repo = createOrdersRepository(db.sql);
+  const health = createHealth({ database: () => repo.ping(), broker: () => transport.ping() });
+  let relay: ReturnType<typeof startRelay> | undefined;
+  const app = createApp({
+    log,
+    repo,
+    health,
+    verifyToken: createInternalTokenVerifier({ jwks: cfg.INTERNAL_AUTH_JWKS, audience: "orders" }),
+    idempotencyTtlSeconds: cfg.IDEMPOTENCY_TTL_SECONDS,
+    bodyLimitBytes: cfg.BODY_LIMIT_BYTES,
+    onOutboxWrite: () => relay?.wake(),
+  });
+
+  // Listen before migrating so /healthz and /startupz answer while migrations run.
+  const listener = listen({ port: cfg.PORT, fetch: app.fetch });
+  try {
+    const { applied } = await migrate(db.sql, migrations, { log });
+    log.info("migrations done", { applied: applied.length });
+  } catch (err) {
+    await listener.stop(true);
+    throw err;
+  }
+  const closers: Closer[] = [];
+  if (cfg.OUTBOX_RELAY_ENABLED) {
+    // The producer owns its stream's definition; applying it is idempotent across replicas and restarts.
+    await transport.ensureStream(ORDERS_STREAM);
+    relay = startRelay({ sql: db.sql, transport, log: log.child({ component: "relay" }), batchSize: cfg.OUTBOX_RELAY_BATCH_SIZE });
+    const r = relay;
+    closers.push({ name: "outbox relay", close: () => r.stop() });
+  }
+  const sweeper = startIdempotencySweeper(db.sql, log);
+  const retention = startOutboxRetention(db.sql, log, cfg.OUTBOX_RETENTION_HOURS * 3600_000);
+  closers.push({ name: "idempotency sweeper", close: () => sweeper.stop() }, { name: "outbox retention", close: () => retention.stop() });
+  health.markStarted();
+  log.info("ready", { port: listener.port, relay: cfg.OUTBOX_RELAY_ENABLED, transport: transport.kind });
+  return { name: "orders", listener, health, closers };
+}
