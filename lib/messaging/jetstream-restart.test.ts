@@ -1,70 +1,12 @@
 // Against a private nats-server child: no message loss across a kill -9 and restart, transient publish errors while down, and the ws:// path.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { connect as tcpConnect } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createLogger } from "../logging/logger.ts";
+import { privateNatsServer as privateServer, until } from "../testing/nats-server.ts";
 import { createJetStreamTransport } from "./jetstream/transport.ts";
 import { type ConsumerConfig, PermanentPublishError, type Transport } from "./types.ts";
 
-const NATS_SERVER = process.env.NATS_SERVER_BIN || "/usr/sbin/nats-server";
 const enc = new TextEncoder();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = server.port;
-  server.stop(true);
-  return port;
-}
-
-const accepts = (port: number) =>
-  new Promise<boolean>((resolve) => {
-    const s = tcpConnect({ host: "127.0.0.1", port }, () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on("error", () => resolve(false));
-  });
-
-async function until(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
-    await sleep(25);
-  }
-}
-
-/** A nats-server with JetStream (and WebSocket) on loopback ports of its own, with a store dir that survives restarts. */
-async function privateServer() {
-  const dir = await mkdtemp(join(tmpdir(), "nats-restart-"));
-  const port = await freePort();
-  let wsPort = await freePort();
-  while (wsPort === port) wsPort = await freePort();
-  const conf = join(dir, "nats.conf");
-  await writeFile(conf, `listen: "127.0.0.1:${port}"\njetstream { store_dir: "${dir}/store" }\nwebsocket { listen: "127.0.0.1:${wsPort}", no_tls: true }\n`);
-  let proc: ReturnType<typeof Bun.spawn> | undefined;
-  const start = async () => {
-    proc = Bun.spawn([NATS_SERVER, "-c", conf], { stdout: "ignore", stderr: "ignore" });
-    await until(() => accepts(port), 10_000, `nats-server on port ${port}`);
-  };
-  const kill9 = async () => {
-    proc?.kill("SIGKILL");
-    await proc?.exited;
-  };
-  await start();
-  return {
-    url: `nats://127.0.0.1:${port}`,
-    wsUrl: `ws://127.0.0.1:${wsPort}`,
-    start,
-    kill9,
-    async dispose() {
-      await kill9();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 describe("JetStream transport on a private nats-server", () => {
   let server: Awaited<ReturnType<typeof privateServer>>;
