@@ -9,6 +9,8 @@ import { openTransport } from "../lib/messaging/open-transport.ts";
 import type { Transport } from "../lib/messaging/types.ts";
 import type { RunningService } from "../lib/serve/running-service.ts";
 import { type Closer, createShutdown, onTerminationSignals } from "../lib/serve/shutdown.ts";
+import { notificationsEnv } from "../services/notifications/config.ts";
+import { startNotifications } from "../services/notifications/start.ts";
 import { ordersEnv } from "../services/orders/config.ts";
 import { startOrders } from "../services/orders/start.ts";
 
@@ -58,6 +60,11 @@ try {
     const cfg = parseEnv("orders", ordersEnv, envFor(Number(process.env.ORDERS_PORT ?? 8081)));
     const log = createLogger({ service: "orders", level: cfg.LOG_LEVEL, sink: stdoutSink });
     running.push(await startOrders(cfg, { log, db: await database("orders"), transport: await transportFor("orders") }));
+  }
+  {
+    const cfg = parseEnv("notifications", notificationsEnv, envFor(Number(process.env.NOTIFICATIONS_PORT ?? 8082)));
+    const log = createLogger({ service: "notifications", level: cfg.LOG_LEVEL, sink: stdoutSink });
+    running.push(await startNotifications(cfg, { log, db: await database("notifications"), transport: await transportFor("notifications") }));
   }
 } catch (err) {
   console.error(`platform failed to start: ${err instanceof Error ? err.message : String(err)}`);

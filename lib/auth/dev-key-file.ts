@@ -1,17 +1,22 @@
-// Development key pair kept in a file, so `npm start` and `npm run token` agree on the internal-token keys.
+// Development key pairs kept in files, so `npm start` and the token commands agree on the keys.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { type DevKeyPair, generateDevKeyPair } from "./dev-keys.ts";
 
 /** Reads the pair from `path`, creating it (mode 0600) on first use. Never use this outside development. */
 export async function loadOrCreateDevKeys(path: string): Promise<DevKeyPair> {
+  return loadOrCreateKeyFile(path, () => generateDevKeyPair("dev-internal-1"));
+}
+
+/** Reads JSON key material from `path`, or makes it with `create` and writes it there (mode 0600). */
+export async function loadOrCreateKeyFile<T>(path: string, create: () => Promise<T>): Promise<T> {
   try {
-    return JSON.parse(await readFile(path, "utf8")) as DevKeyPair;
+    return JSON.parse(await readFile(path, "utf8")) as T;
   } catch (err) {
     if ((err as { code?: string }).code !== "ENOENT") throw err;
   }
-  const pair = await generateDevKeyPair("dev-internal-1");
+  const value = await create();
   await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, JSON.stringify(pair), { mode: 0o600 });
-  return pair;
+  await writeFile(path, JSON.stringify(value), { mode: 0o600 });
+  return value;
 }

@@ -27,6 +27,7 @@ describe("parseEnv", () => {
     expect(ce.message).toContain("LOG_LEVEL:");
     expect(ce.message).toContain("DATABASE_URL:");
     expect(ce.message).toContain("SECRET_JWKS: required but not set");
+    expect(ce.message).not.toContain("PORT: required");
     expect(ce.message).not.toContain("mysql://x");
   });
 

@@ -21,11 +21,13 @@ function withoutEmpty(env: Env): Env {
 }
 
 export function parseEnv<S extends z.ZodObject>(service: string, schema: S, env: Env): z.infer<S> {
-  const result = schema.safeParse(withoutEmpty(env));
+  const present = withoutEmpty(env);
+  const result = schema.safeParse(present);
   if (result.success) return result.data;
   const problems = result.error.issues.map((i) => {
     const name = i.path.join(".") || "(env)";
-    return i.code === "invalid_type" && i.input === undefined ? `${name}: required but not set` : `${name}: ${i.message}`;
+    const unset = i.code === "invalid_type" && i.path.length === 1 && present[String(i.path[0])] === undefined;
+    return unset ? `${name}: required but not set` : `${name}: ${i.message}`;
   });
   throw new ConfigError(service, problems);
 }

@@ -36,11 +36,16 @@ const page = (title: string) => `<!doctype html>
 <script src="https://cdn.jsdelivr.net/npm/@scalar/api-reference"></script></body></html>`;
 
 export function registerDocs(app: OpenAPIHono<AppEnv>, info: DocsInfo): void {
+  registerDocumentRoutes(app, () => openApiDocument(app, info), info.title);
+}
+
+/** Serves a given document (built once, on first request) at /openapi.json and the reference page at /docs. */
+export function registerDocumentRoutes(app: OpenAPIHono<AppEnv>, document: () => unknown, title: string): void {
   let doc: string | undefined;
   app.get("/openapi.json", (c) => {
-    doc ??= JSON.stringify(openApiDocument(app, info));
+    doc ??= JSON.stringify(document());
     return c.body(doc, 200, { "content-type": "application/json" });
   });
-  const html = page(info.title.replace(/[<>&"]/g, ""));
+  const html = page(title.replace(/[<>&"]/g, ""));
   app.get("/docs", (c) => c.html(html));
 }

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./service-process.ts";
 
-const NATS_SERVER = process.env.NATS_SERVER_BIN || "/usr/sbin/nats-server";
+const BINARIES = [process.env.NATS_SERVER_BIN, "nats-server", "/usr/sbin/nats-server"].filter(Boolean) as string[];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const accepts = (port: number) =>
@@ -28,6 +28,8 @@ export async function until(check: () => boolean | Promise<boolean>, ms: number,
 
 /** Never disturbs the shared server: each test file that restarts NATS gets its own. */
 export async function privateNatsServer() {
+  const bin = BINARIES.find((b) => Bun.which(b));
+  if (!bin) throw new Error("nats-server not found (run scripts/ci/ensure-nats.sh, or set NATS_SERVER_BIN); these tests never skip");
   const dir = await mkdtemp(join(tmpdir(), "nats-private-"));
   const port = await freePort();
   let wsPort = await freePort();
@@ -36,7 +38,7 @@ export async function privateNatsServer() {
   await writeFile(conf, `listen: "127.0.0.1:${port}"\njetstream { store_dir: "${dir}/store" }\nwebsocket { listen: "127.0.0.1:${wsPort}", no_tls: true }\n`);
   let proc: ReturnType<typeof Bun.spawn> | undefined;
   const start = async () => {
-    proc = Bun.spawn([NATS_SERVER, "-c", conf], { stdout: "ignore", stderr: "ignore" });
+    proc = Bun.spawn([bin, "-c", conf], { stdout: "ignore", stderr: "ignore" });
     await until(() => accepts(port), 10_000, `nats-server on port ${port}`);
   };
   const kill9 = async () => {

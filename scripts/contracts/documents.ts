@@ -4,6 +4,8 @@ import { orderCancelledEvent, orderPlacedEvent } from "../../lib/events/order-ev
 import { createHealth } from "../../lib/health/health.ts";
 import { openApiDocument } from "../../lib/http/docs.ts";
 import { silentLogger } from "../../lib/logging/logger.ts";
+import { createApp as createNotificationsApp, DOCS_INFO as NOTIFICATIONS_INFO } from "../../services/notifications/app.ts";
+import type { NotificationsRepository } from "../../services/notifications/notifications/repository.ts";
 import { createApp as createOrdersApp, DOCS_INFO as ORDERS_INFO } from "../../services/orders/app.ts";
 import type { OrdersRepository } from "../../services/orders/orders/repository.ts";
 
@@ -17,15 +19,30 @@ function ordersDocument() {
   return openApiDocument(app, ORDERS_INFO);
 }
 
+function notificationsDocument() {
+  const repo: NotificationsRepository = { list: unused, ping: unused };
+  const app = createNotificationsApp({
+    log: silentLogger,
+    repo,
+    deadLetters: { list: unused, get: unused },
+    replayer: { replayOne: unused, replayAll: unused },
+    verifyToken: unused,
+    health: createHealth(),
+  });
+  return openApiDocument(app, NOTIFICATIONS_INFO);
+}
+
 function eventSchema(title: string, subject: string, schema: z.ZodType) {
   return { $id: `urn:events:${subject}`, title, "x-subject": subject, ...z.toJSONSchema(schema, { target: "draft-2020-12" }) };
 }
 
 /** Path under openapi/ → document. */
 export function contractDocuments(): Record<string, unknown> {
-  return {
+  const docs: Record<string, unknown> = {
     "orders.json": ordersDocument(),
+    "notifications.json": notificationsDocument(),
     "events/orders.placed.json": eventSchema("order.placed", "orders.placed", orderPlacedEvent),
     "events/orders.cancelled.json": eventSchema("order.cancelled", "orders.cancelled", orderCancelledEvent),
   };
+  return docs;
 }

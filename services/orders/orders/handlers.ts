@@ -5,10 +5,10 @@ import type { InternalTokenVerifier } from "../../../lib/auth/internal-token.ts"
 import { requireInternalAuth, requireScope } from "../../../lib/auth/middleware.ts";
 import { hasScope, type Principal } from "../../../lib/auth/principal.ts";
 import { AppError } from "../../../lib/http/app-error.ts";
+import { decodeCursor, encodeCursor, uuidValue } from "../../../lib/http/cursor.ts";
 import { type IdempotencyEnv, requireIdempotencyKey } from "../idempotency/key.ts";
 import { type IdempotentOutcome, respond } from "../idempotency/outcome.ts";
 import { cancelOrder } from "./cancel-order.ts";
-import { decodeCursor, encodeCursor } from "./cursor.ts";
 import { type CommandDeps, placeOrder } from "./place-order.ts";
 import { orderRoutes } from "./routes.ts";
 
@@ -52,12 +52,12 @@ export function registerOrderRoutes(app: OpenAPIHono<IdempotencyEnv>, deps: Orde
     const items = await deps.repo.listOrders({
       customerId: readScope(c.get("principal")),
       status: q.status,
-      afterId: q.cursor === undefined ? undefined : decodeCursor(q.cursor),
+      afterId: q.cursor === undefined ? undefined : decodeCursor(q.cursor, "o1", uuidValue),
       limit: q.limit + 1,
     });
     const more = items.length > q.limit;
     const page = more ? items.slice(0, q.limit) : items;
     const last = page.at(-1);
-    return c.json({ items: page, nextCursor: more && last ? encodeCursor(last.id) : null }, 200);
+    return c.json({ items: page, nextCursor: more && last ? encodeCursor("o1", last.id) : null }, 200);
   });
 }

@@ -1,0 +1,85 @@
+// Starts the notifications service on connections its entrypoint opened: app, listener, migrations, topology and the consumer.
+import { createInternalTokenVerifier } from "../../lib/auth/internal-token.ts";
+import type { Database } from "../../lib/db/database.ts";
+import { migrate } from "../../lib/db/migrate.ts";
+import { createHealth, type DependencyCheck } from "../../lib/health/health.ts";
+import type { Logger } from "../../lib/logging/logger.ts";
+import { DLQ_STREAM, ORDERS_STREAM } from "../../lib/messaging/topology.ts";
+import type { Transport } from "../../lib/messaging/types.ts";
+import { listen } from "../../lib/serve/listen.ts";
+import type { RunningService } from "../../lib/serve/running-service.ts";
+import type { Closer } from "../../lib/serve/shutdown.ts";
+import { createApp } from "./app.ts";
+import { createChannel } from "./channels/create-channel.ts";
+import type { NotificationsConfig } from "./config.ts";
+import { createDeadLetterReader } from "./dead-letters/dead-letter-reader.ts";
+import { createReplayer } from "./dead-letters/replay.ts";
+import { migrations } from "./migrations/index.ts";
+import { createNotificationsRepository } from "./notifications/repository.ts";
+import { type RunningConsumer, startConsumer } from "./worker/consumer.ts";
+import { createEventStore } from "./worker/event-store.ts";
+
+/** The durable consumer's name: its position on ORDERS, the processed_events key and the dead-letter subjects (dlq.notifications.>). */
+export const CONSUMER_NAME = "notifications";
+
+export interface NotificationsResources {
+  log: Logger;
+  db: Database;
+  transport: Transport;
+}
+
+export async function startNotifications(cfg: NotificationsConfig, { log, db, transport }: NotificationsResources): Promise<RunningService> {
+  const repo = createNotificationsRepository(db.sql);
+  let consumer: RunningConsumer | undefined;
+  const checks: Record<string, DependencyCheck> = { database: () => repo.ping(), broker: () => transport.ping() };
+  if (cfg.CONSUMER_ENABLED) {
+    checks.consumer = async () => {
+      if (consumer && !consumer.healthy) throw new Error("subscription lost; resubscribing");
+    };
+  }
+  const health = createHealth(checks);
+  const source = { transport, stream: DLQ_STREAM.name, consumer: CONSUMER_NAME, log: log.child({ component: "dead-letters" }) };
+  const reader = createDeadLetterReader(source);
+  const app = createApp({
+    log,
+    repo,
+    deadLetters: reader,
+    replayer: createReplayer({ ...source, reader }),
+    verifyToken: createInternalTokenVerifier({ jwks: cfg.INTERNAL_AUTH_JWKS, audience: "notifications" }),
+    health,
+    bodyLimitBytes: cfg.BODY_LIMIT_BYTES,
+  });
+
+  // Listen before migrating so /healthz and /startupz answer while migrations run.
+  const listener = listen({ port: cfg.PORT, fetch: app.fetch });
+  const closers: Closer[] = [];
+  try {
+    const { applied } = await migrate(db.sql, migrations, { log });
+    log.info("migrations done", { applied: applied.length });
+    if (cfg.CONSUMER_ENABLED) {
+      consumer = await startConsumer({
+        transport,
+        store: createEventStore(db.sql, CONSUMER_NAME),
+        channel: createChannel(cfg),
+        log: log.child({ component: "worker" }),
+        source: ORDERS_STREAM,
+        dlq: DLQ_STREAM,
+        durable: CONSUMER_NAME,
+        maxDeliver: cfg.CONSUMER_MAX_DELIVER,
+        ackWaitMs: cfg.CONSUMER_ACK_WAIT_MS,
+        batch: cfg.CONSUMER_BATCH,
+        maxAckPending: cfg.CONSUMER_MAX_ACK_PENDING,
+        retry: { baseMs: cfg.RETRY_BASE_MS, maxMs: cfg.RETRY_MAX_MS },
+      });
+      const c = consumer;
+      // First on shutdown: stop pulling and let in-flight messages finish and be acknowledged.
+      closers.push({ name: "consumer", close: () => c.stop() });
+    }
+  } catch (err) {
+    await listener.stop(true);
+    throw err;
+  }
+  health.markStarted();
+  log.info("ready", { port: listener.port, consumer: cfg.CONSUMER_ENABLED, channel: cfg.NOTIFY_CHANNEL, transport: transport.kind });
+  return { name: "notifications", listener, health, closers };
+}

@@ -1,0 +1,25 @@
+// The worker and dead-letter scenarios on the embedded transport (broker tables in the same temporary PostgreSQL database as the service's).
+import { createSql } from "../../../lib/db/postgres.ts";
+import { createTempDatabase } from "../../../lib/db/testing.ts";
+import { createEmbeddedTransport } from "../../../lib/messaging/embedded/transport.ts";
+import { deadLetterScenarios } from "../dead-letters/dead-letter-scenarios.ts";
+import type { OpenScenarioEnv } from "../testing/worker-suite.ts";
+import { workerScenarios } from "./worker-scenarios.ts";
+
+const open: OpenScenarioEnv = async () => {
+  const db = await createTempDatabase("notif_worker_emb");
+  const sql = createSql(db.url, { max: 6 });
+  const transport = await createEmbeddedTransport({ sql, pollIntervalMs: 20 });
+  return {
+    transport,
+    sql,
+    cleanup: async () => {
+      await transport.close();
+      await sql.end({ timeout: 1 });
+      await db.drop();
+    },
+  };
+};
+
+workerScenarios("embedded transport", open);
+deadLetterScenarios("embedded transport", open);

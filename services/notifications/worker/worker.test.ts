@@ -1,0 +1,23 @@
+// The worker and dead-letter scenarios on the in-memory transport and a real PostgreSQL database.
+import { createSql } from "../../../lib/db/postgres.ts";
+import { createTempDatabase } from "../../../lib/db/testing.ts";
+import { deadLetterScenarios } from "../dead-letters/dead-letter-scenarios.ts";
+import { createMemoryTransport } from "../testing/memory-transport.ts";
+import type { OpenScenarioEnv } from "../testing/worker-suite.ts";
+import { workerScenarios } from "./worker-scenarios.ts";
+
+const open: OpenScenarioEnv = async () => {
+  const db = await createTempDatabase("notif_worker");
+  const sql = createSql(db.url, { max: 4 });
+  return {
+    transport: createMemoryTransport(),
+    sql,
+    cleanup: async () => {
+      await sql.end({ timeout: 1 });
+      await db.drop();
+    },
+  };
+};
+
+workerScenarios("memory transport", open);
+deadLetterScenarios("memory transport", open);
