@@ -1,0 +1,38 @@
+// Opens what an event-driven service needs: its database and its transport (NATS, or embedded tables in the right database).
+import { type Database, openDatabase } from "../db/database.ts";
+import type { Logger } from "../logging/logger.ts";
+import type { Closer } from "../serve/shutdown.ts";
+import { openBrokerDatabase, openTransport } from "./open-transport.ts";
+import type { Transport } from "./types.ts";
+
+export interface ServiceConnectionsConfig {
+  DATABASE_URL?: string | undefined;
+  DATA_DIR: string;
+  DATABASE_POOL_MAX: number;
+  DATABASE_STATEMENT_TIMEOUT_MS: number;
+  NATS_URL?: string | undefined;
+  BROKER_DATABASE_URL?: string | undefined;
+}
+
+/** Opens the database and transport, registering a closer for each on `opened` as it goes. */
+export async function openServiceConnections(
+  service: string,
+  cfg: ServiceConnectionsConfig,
+  log: Logger,
+  opened: Closer[],
+): Promise<{ db: Database; transport: Transport }> {
+  const db = await openDatabase({
+    databaseUrl: cfg.DATABASE_URL,
+    dataDir: cfg.DATA_DIR,
+    service,
+    log,
+    max: cfg.DATABASE_POOL_MAX,
+    statementTimeoutMs: cfg.DATABASE_STATEMENT_TIMEOUT_MS,
+  });
+  opened.push({ name: "database", close: () => db.close() });
+  const broker = cfg.NATS_URL ? db : await openBrokerDatabase({ brokerUrl: cfg.BROKER_DATABASE_URL, service: db, dataDir: cfg.DATA_DIR, name: service, log });
+  if (broker !== db) opened.push({ name: "broker database", close: () => broker.close() });
+  const transport = await openTransport({ natsUrl: cfg.NATS_URL, brokerSql: () => broker.sql, name: service, log });
+  opened.push({ name: "transport", close: () => transport.close() });
+  return { db, transport };
+}
