@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const dir = join(import.meta.dir, "k8s");
+// biome-ignore lint/suspicious/noExplicitAny: parsed YAML is checked field by field below
 type Doc = { kind: string; metadata: { name: string }; spec: Record<string, any> };
 const docs: Doc[] = readdirSync(dir)
   .filter((f) => f.endsWith(".yaml"))
@@ -21,7 +22,7 @@ test("every manifest parses and names its kind", () => {
 });
 
 test("every service Deployment has startup, liveness and readiness probes on the fixed paths", () => {
-  expect(deployments.map((d) => d.metadata.name).sort()).toEqual(["notifications", "orders"]);
+  expect(deployments.map((d) => d.metadata.name).sort()).toEqual(["gateway", "notifications", "orders"]);
   for (const d of deployments) {
     const c = d.spec.template.spec.containers[0];
     expect([c.startupProbe.httpGet.path, c.livenessProbe.httpGet.path, c.readinessProbe.httpGet.path]).toEqual(["/startupz", "/healthz", "/readyz"]);

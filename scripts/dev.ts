@@ -1,6 +1,6 @@
 // `npm start`: the whole platform in one process on embedded defaults: a PGlite database per service, one shared
 // embedded broker (Postgres tables in its own PGlite) unless NATS_URL is set, and dev keys for internal tokens.
-import { loadOrCreateDevKeys } from "../lib/auth/dev-key-file.ts";
+import { loadOrCreateDevKeys, loadOrCreateKeyFile } from "../lib/auth/dev-key-file.ts";
 import { parseEnv } from "../lib/config/env.ts";
 import { type Database, openDatabase } from "../lib/db/database.ts";
 import { createLogger } from "../lib/logging/logger.ts";
@@ -9,6 +9,9 @@ import { openTransport } from "../lib/messaging/open-transport.ts";
 import type { Transport } from "../lib/messaging/types.ts";
 import type { RunningService } from "../lib/serve/running-service.ts";
 import { type Closer, createShutdown, onTerminationSignals } from "../lib/serve/shutdown.ts";
+import { gatewayEnv } from "../services/gateway/config.ts";
+import { DEV_ISSUER_KEY_FILE, generateDevIssuerKeys } from "../services/gateway/dev-issuer/issuer.ts";
+import { startGateway } from "../services/gateway/start.ts";
 import { notificationsEnv } from "../services/notifications/config.ts";
 import { startNotifications } from "../services/notifications/start.ts";
 import { ordersEnv } from "../services/orders/config.ts";
@@ -66,6 +69,20 @@ try {
     const log = createLogger({ service: "notifications", level: cfg.LOG_LEVEL, sink: stdoutSink });
     running.push(await startNotifications(cfg, { log, db: await database("notifications"), transport: await transportFor("notifications") }));
   }
+  {
+    // The gateway fronts the others, with the development issuer on (user tokens: npm run token:user).
+    const url = (name: string) => `http://127.0.0.1:${running.find((s) => s.name === name)?.listener.port}`;
+    const cfg = parseEnv("gateway", gatewayEnv, {
+      ...envFor(Number(process.env.GATEWAY_PORT ?? 8080)),
+      DEV_ISSUER: "true",
+      INTERNAL_AUTH_PRIVATE_JWK: JSON.stringify(keys.privateJwk),
+      ORDERS_URL: url("orders"),
+      NOTIFICATIONS_URL: url("notifications"),
+    });
+    const log = createLogger({ service: "gateway", level: cfg.LOG_LEVEL, sink: stdoutSink });
+    const devIssuer = await loadOrCreateKeyFile(`${dataDir}/${DEV_ISSUER_KEY_FILE}`, () => generateDevIssuerKeys());
+    running.push(await startGateway(cfg, { log, logSink: stdoutSink, devIssuer }));
+  }
 } catch (err) {
   console.error(`platform failed to start: ${err instanceof Error ? err.message : String(err)}`);
   for (const c of opened.reverse()) await c.close().catch(() => {});
@@ -86,7 +103,7 @@ console.error(
     "",
     `platform up (${natsUrl ? `NATS at ${natsUrl}` : "embedded broker"}, data in ${dataDir}/)`,
     ...running.map((s) => `  ${s.name.padEnd(14)} http://localhost:${s.listener.port}  (docs: /docs)`),
-    "  token:        npm run token -- --sub alice",
+    '  user token:   npm run -s token:user -- --sub alice --scope "orders:read orders:write"',
     "  stop:         Ctrl-C",
     "",
   ].join("\n"),

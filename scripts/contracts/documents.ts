@@ -1,9 +1,12 @@
-// Builds every contract document from code: each service's OpenAPI (from createApp with inert deps) and the event schemas.
+// Builds every contract document from code: each service's OpenAPI (from createApp with inert deps), the gateway's merged one, the event schemas.
 import { z } from "zod";
 import { orderCancelledEvent, orderPlacedEvent } from "../../lib/events/order-events.ts";
 import { createHealth } from "../../lib/health/health.ts";
 import { openApiDocument } from "../../lib/http/docs.ts";
 import { silentLogger } from "../../lib/logging/logger.ts";
+import { gatewayDocument } from "../../services/gateway/contract/document.ts";
+import type { OpenApiDocument } from "../../services/gateway/contract/merge.ts";
+import { SERVICES } from "../../services/gateway/proxy/routes.ts";
 import { createApp as createNotificationsApp, DOCS_INFO as NOTIFICATIONS_INFO } from "../../services/notifications/app.ts";
 import type { NotificationsRepository } from "../../services/notifications/notifications/repository.ts";
 import { createApp as createOrdersApp, DOCS_INFO as ORDERS_INFO } from "../../services/orders/app.ts";
@@ -44,5 +47,8 @@ export function contractDocuments(): Record<string, unknown> {
     "events/orders.placed.json": eventSchema("order.placed", "orders.placed", orderPlacedEvent),
     "events/orders.cancelled.json": eventSchema("order.cancelled", "orders.cancelled", orderCancelledEvent),
   };
+  // The gateway's contract merges the services' documents above, which are exactly the committed openapi/<service>.json
+  // whenever `openapi:check` passes; a service added here is picked up by name.
+  docs["gateway.json"] = gatewayDocument(Object.fromEntries(SERVICES.map((s) => [s.name, docs[`${s.name}.json`] as OpenApiDocument | undefined])));
   return docs;
 }

@@ -109,7 +109,12 @@ describeEachDatabase("outbox relay", (db, { kind }) => {
     await insertEvents(db(), 10, "outage");
     let down = true;
     let calls = 0;
-    const publish = { fn: (async (m) => (calls++, down ? Promise.reject(new Error("connection closed")) : ok(m))) as Publish };
+    const publish = {
+      fn: (async (m) => {
+        calls++;
+        return down ? Promise.reject(new Error("connection closed")) : ok(m);
+      }) as Publish,
+    };
     const relay = startRelay({ sql: db(), transport: stubTransport(publish), log: silentLogger, idleMs: 10 });
     await Bun.sleep(600);
     const [row] = await db()`SELECT max(attempts)::int AS a FROM outbox WHERE payload->>'tag' = 'outage'`;

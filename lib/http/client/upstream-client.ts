@@ -1,0 +1,146 @@
+// Outbound HTTP to one upstream: a deadline for the response headers, retries of idempotent calls with backoff, and a circuit breaker.
+import { type BackoffOptions, backoffDelayMs, isIdempotent } from "./backoff.ts";
+import { type CircuitBreaker, REJECTED } from "./circuit-breaker.ts";
+
+export type UpstreamFailureKind = "circuit_open" | "timeout" | "network" | "aborted";
+
+/** Why an upstream call produced no response; the caller maps it to 503 / 504 / 502. */
+export class UpstreamError extends Error {
+  override name = "UpstreamError";
+  readonly kind: UpstreamFailureKind;
+  readonly upstream: string;
+  /** circuit_open: when the next probe may go out. */
+  readonly retryAfterMs: number;
+  constructor(upstream: string, kind: UpstreamFailureKind, opts: { retryAfterMs?: number; cause?: unknown } = {}) {
+    super(`${upstream}: ${kind}`, { cause: opts.cause });
+    this.kind = kind;
+    this.upstream = upstream;
+    this.retryAfterMs = opts.retryAfterMs ?? 0;
+  }
+}
+
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+export interface UpstreamClientOptions {
+  name: string;
+  /** Origin plus optional base path, without a trailing slash: `http://orders:8081`. */
+  baseUrl: string;
+  /** The whole call, retries included, must have response headers within this (then 504). */
+  responseTimeoutMs: number;
+  /** Retries after the first attempt, for idempotent bodiless requests only (default 2). */
+  maxRetries?: number;
+  backoff?: BackoffOptions;
+  breaker: CircuitBreaker;
+  /** Response statuses that mean "the upstream is unwell": they count as breaker failures and may be retried. */
+  failureStatuses?: ReadonlySet<number>;
+  fetch?: FetchLike;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+export interface UpstreamRequest {
+  method: string;
+  /** Path and query, starting with "/". */
+  target: string;
+  headers: Headers;
+  body?: BodyInit | null;
+  /** Aborts the call (e.g. the client went away) while waiting for the response headers. */
+  signal?: AbortSignal | null;
+}
+
+export interface UpstreamClient {
+  readonly name: string;
+  readonly breaker: CircuitBreaker;
+  /** Resolves with the upstream's response (body still streaming) or rejects with UpstreamError. */
+  send(req: UpstreamRequest): Promise<Response>;
+}
+
+const DEFAULT_FAILURE_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
+const TIMED_OUT = Symbol("upstream response timeout");
+const CLIENT_GONE = Symbol("client went away");
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClient {
+  const fetchImpl: FetchLike = opts.fetch ?? ((input, init) => fetch(input, init));
+  const maxRetries = opts.maxRetries ?? 2;
+  const failureStatuses = opts.failureStatuses ?? DEFAULT_FAILURE_STATUSES;
+  const sleep = opts.sleep ?? defaultSleep;
+  const now = opts.now ?? Date.now;
+  const { breaker, name } = opts;
+
+  /** One attempt, aborted at `budgetMs` or when the caller's signal fires. */
+  const attempt = async (req: UpstreamRequest, budgetMs: number): Promise<Response> => {
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(TIMED_OUT), budgetMs);
+    const signal = req.signal;
+    let onClientAbort: (() => void) | undefined;
+    if (signal) {
+      onClientAbort = () => ac.abort(CLIENT_GONE);
+      if (signal.aborted) ac.abort(CLIENT_GONE);
+      else signal.addEventListener("abort", onClientAbort, { once: true });
+    }
+    const body = req.body ?? null;
+    const init: RequestInit & { decompress?: boolean; duplex?: "half" } = {
+      method: req.method,
+      headers: req.headers,
+      body,
+      signal: ac.signal,
+      redirect: "manual",
+      // A proxy passes bytes through: Bun would otherwise gunzip and leave a wrong Content-Encoding.
+      decompress: false,
+    };
+    if (body instanceof ReadableStream) init.duplex = "half";
+    try {
+      return await fetchImpl(opts.baseUrl + req.target, init);
+    } catch (err) {
+      if (ac.signal.aborted) throw new UpstreamError(name, ac.signal.reason === TIMED_OUT ? "timeout" : "aborted", { cause: err });
+      throw new UpstreamError(name, "network", { cause: err });
+    } finally {
+      clearTimeout(timer);
+      if (onClientAbort) signal?.removeEventListener("abort", onClientAbort);
+    }
+  };
+
+  return {
+    name,
+    breaker,
+    async send(req) {
+      const deadline = now() + opts.responseTimeoutMs;
+      // A streamed body can be sent once only; bodiless idempotent requests are safe to repeat.
+      const retryable = maxRetries > 0 && isIdempotent(req.method) && (req.body === undefined || req.body === null);
+      for (let n = 0; ; n++) {
+        const permit = breaker.acquire();
+        if (permit === REJECTED) throw new UpstreamError(name, "circuit_open", { retryAfterMs: breaker.retryAfterMs() });
+        const budget = deadline - now();
+        if (budget <= 0) {
+          breaker.release(permit, "ignore");
+          throw new UpstreamError(name, "timeout");
+        }
+        let res: Response;
+        try {
+          res = await attempt(req, budget);
+        } catch (err) {
+          const kind = (err as UpstreamError).kind;
+          breaker.release(permit, kind === "aborted" ? "ignore" : "failure");
+          if (kind === "network" && retryable && n < maxRetries && (await pause(n, deadline))) continue;
+          throw err;
+        }
+        const failed = failureStatuses.has(res.status);
+        breaker.release(permit, failed ? "failure" : "success");
+        if (failed && retryable && n < maxRetries) {
+          if (await pause(n, deadline, () => res.body?.cancel())) continue;
+        }
+        return res;
+      }
+    },
+  };
+
+  /** Waits the backoff before retry `n` when it fits before the deadline; false means "don't retry". */
+  async function pause(n: number, deadline: number, discard?: () => unknown): Promise<boolean> {
+    const delay = backoffDelayMs(n, opts.backoff);
+    if (now() + delay >= deadline) return false;
+    await discard?.();
+    await sleep(delay);
+    return true;
+  }
+}

@@ -1,0 +1,105 @@
+// Verifies user JWTs at the edge (allow-listed algorithms, exact iss, our aud, exp/iat/sub required) and caches the verified ones until expiry.
+import { errors, type JWTPayload, jwtVerify } from "jose";
+import type { JwksCache } from "./jwks-cache.ts";
+
+/** A verified caller: the token's subject and scopes, until `expMs`. Internal tokens minted for it are memoised on it. */
+export interface UserIdentity {
+  subject: string;
+  scopes: ReadonlySet<string>;
+  expMs: number;
+  /** upstream name → internal token and when to mint a fresh one (filled by the internal-token cache). */
+  internal: Map<string, { token: string; refreshAtMs: number }>;
+}
+
+/** Why a token was refused; the reason goes to the log only, the client sees a generic invalid_token. */
+export class TokenRejectedError extends Error {
+  override name = "TokenRejectedError";
+}
+
+export interface UserTokenVerifierOptions {
+  jwks: JwksCache;
+  issuer: string;
+  audience: string;
+  algorithms: string[];
+  clockToleranceSeconds: number;
+  maxTokenBytes: number;
+  /** Verified tokens remembered (default 10,000); the oldest go first. */
+  cacheSize?: number;
+  now?: () => number;
+}
+
+export interface UserTokenVerifier {
+  /** The identity of a token verified before and still valid, without any crypto; undefined otherwise. */
+  cached(token: string): UserIdentity | undefined;
+  /** Full verification (throws TokenRejectedError, or KeysUnavailableError when no keys can be had). */
+  verify(token: string): Promise<UserIdentity>;
+  size(): number;
+}
+
+const MAX_HEADER_SEGMENT = 1_024;
+const MAX_SUBJECT = 255;
+
+function scopesOf(payload: JWTPayload): Set<string> {
+  // OIDC providers put scopes in `scope` (space-separated) or `scp` (array, or a string in some).
+  const { scope, scp } = payload as { scope?: unknown; scp?: unknown };
+  const out = new Set<string>();
+  for (const v of [scope, scp]) {
+    if (typeof v === "string") for (const s of v.split(" ")) s && out.add(s);
+    else if (Array.isArray(v)) for (const s of v) typeof s === "string" && s && out.add(s);
+    else if (v !== undefined) throw new TokenRejectedError("scope/scp has an unexpected type");
+  }
+  return out;
+}
+
+export function createUserTokenVerifier(opts: UserTokenVerifierOptions): UserTokenVerifier {
+  const now = opts.now ?? Date.now;
+  const cacheSize = opts.cacheSize ?? 10_000;
+  const tolerance = opts.clockToleranceSeconds;
+  const cache = new Map<string, { identity: UserIdentity; untilMs: number; generation: number }>();
+
+  const check = (token: string) => {
+    if (token.length > opts.maxTokenBytes) throw new TokenRejectedError(`token longer than ${opts.maxTokenBytes} bytes`);
+    const dot = token.indexOf(".");
+    if (dot < 0 || dot > MAX_HEADER_SEGMENT) throw new TokenRejectedError("JOSE header missing or too large");
+  };
+
+  return {
+    size: () => cache.size,
+    cached(token) {
+      const hit = cache.get(token);
+      if (hit === undefined) return undefined;
+      // Valid until expiry, and only while the key set that verified it is current and fresh (rotation, removal).
+      if (hit.untilMs > now() && hit.generation === opts.jwks.generation() && opts.jwks.isFresh()) return hit.identity;
+      cache.delete(token);
+      return undefined;
+    },
+    async verify(token) {
+      check(token);
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(token, opts.jwks.getKey, {
+          issuer: opts.issuer,
+          audience: opts.audience,
+          algorithms: opts.algorithms,
+          requiredClaims: ["exp", "iat", "sub"],
+          clockTolerance: tolerance,
+          currentDate: new Date(now()),
+        }));
+      } catch (err) {
+        if (err instanceof errors.JOSEError || err instanceof TypeError || err instanceof SyntaxError)
+          throw new TokenRejectedError(`${(err as Error).message}`);
+        throw err;
+      }
+      const { sub, exp, iat } = payload as { sub: unknown; exp: number; iat: number };
+      if (typeof sub !== "string" || sub.length === 0 || sub.length > MAX_SUBJECT) throw new TokenRejectedError("sub is empty or too long");
+      if (iat > now() / 1000 + tolerance) throw new TokenRejectedError("iat is in the future");
+      const identity: UserIdentity = { subject: sub, scopes: scopesOf(payload), expMs: exp * 1000, internal: new Map() };
+      if (cache.size >= cacheSize) {
+        const oldest = cache.keys().next().value;
+        if (oldest !== undefined) cache.delete(oldest);
+      }
+      cache.set(token, { identity, untilMs: (exp + tolerance) * 1000, generation: opts.jwks.generation() });
+      return identity;
+    },
+  };
+}

@@ -1,0 +1,211 @@
+// The hot path for routed requests: authenticate, rate-limit, authorise, then stream to the upstream with a minted internal token.
+
+import { requestIdFrom } from "../../../lib/http/request-context.ts";
+import type { Logger } from "../../../lib/logging/logger.ts";
+import { formatTraceparent } from "../../../lib/telemetry/trace-context.ts";
+import type { AccessLogger } from "../access-log.ts";
+import { bearerCandidate, bearerToken, CHALLENGE_INVALID, CHALLENGE_MISSING, insufficientScopeChallenge } from "../auth/bearer.ts";
+import type { InternalTokenCache } from "../auth/internal-tokens.ts";
+import { KeysUnavailableError } from "../auth/jwks-cache.ts";
+import { allows, findRule } from "../auth/permissions.ts";
+import { TokenRejectedError, type UserIdentity, type UserTokenVerifier } from "../auth/user-token.ts";
+import { count2, type GatewayMetrics } from "../metrics.ts";
+import type { ClientIpResolver } from "../ratelimit/client-ip.ts";
+import { rateLimitHeader } from "../ratelimit/policies.ts";
+import type { Cors } from "./cors.ts";
+import { upstreamRequestHeaders } from "./forwarded-headers.ts";
+import { failureResponse, Refusal } from "./refusals.ts";
+import { BAD_LENGTH, declaredTooLarge, forwardableBody, TOO_LARGE } from "./request-body.ts";
+import { createClientResponseBuilder } from "./response.ts";
+import { isAmbiguousPath, type UpstreamRoute } from "./routes.ts";
+import { applySecurityHeaders } from "./security-headers.ts";
+import { continueTraceFast } from "./trace.ts";
+
+export interface ProxyDeps {
+  verifier: UserTokenVerifier;
+  internalTokens: InternalTokenCache;
+  clientIp: ClientIpResolver;
+  cors: Cors;
+  bodyLimitBytes: number;
+  headerLimitBytes: number;
+  maxTokenBytes: number;
+  log: Logger;
+  /** The per-request line; when absent, log.info("request", …) writes it (same shape, slower). */
+  accessLog?: AccessLogger;
+  metrics: GatewayMetrics;
+}
+
+export type ProxyHandler = (req: Request, route: UpstreamRoute, path: string, target: string, peer: string | undefined) => Promise<Response>;
+
+interface Ctx {
+  route: UpstreamRoute;
+  path: string;
+  target: string;
+  peer: string | undefined;
+  requestId: string;
+  traceparent: string;
+  origin: string | null;
+}
+
+export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
+  const { verifier, internalTokens, metrics, log } = deps;
+  const clientResponse = createClientResponseBuilder();
+  const accessLog: AccessLogger | undefined =
+    deps.accessLog ??
+    (log.enabled("info")
+      ? (e) =>
+          log.info("request", {
+            request_id: e.requestId,
+            trace_id: e.traceId,
+            span_id: e.spanId,
+            method: e.method,
+            route: e.route,
+            upstream: e.upstream,
+            status: e.status,
+            duration_ms: e.durationMs,
+          })
+      : undefined);
+
+  const invalidToken = (reason: string) => {
+    log.info("user token rejected", { reason });
+    return new Refusal("unauthorized", "unauthorized", {
+      detail: "The access token is invalid or expired.",
+      headers: { "www-authenticate": CHALLENGE_INVALID },
+    });
+  };
+
+  /** Verified before and still valid: no parsing, no crypto, no promise. */
+  const known = (header: string | null): UserIdentity | undefined => {
+    const candidate = bearerCandidate(header);
+    return candidate === undefined ? undefined : verifier.cached(candidate);
+  };
+
+  const authenticate = async (header: string | null): Promise<UserIdentity> => {
+    const bearer = bearerToken(header, deps.maxTokenBytes);
+    if ("missing" in bearer)
+      throw new Refusal("unauthorized", "unauthorized", { detail: "A bearer token is required.", headers: { "www-authenticate": CHALLENGE_MISSING } });
+    if ("malformed" in bearer) throw invalidToken("malformed authorization header");
+    try {
+      return await verifier.verify(bearer.token);
+    } catch (err) {
+      if (err instanceof TokenRejectedError) throw invalidToken(err.message);
+      if (err instanceof KeysUnavailableError) {
+        throw new Refusal("keys_unavailable", "service_unavailable", { detail: "Tokens cannot be verified right now.", headers: { "retry-after": "5" } });
+      }
+      throw err;
+    }
+  };
+
+  /** Request id, security and CORS headers on a response the gateway made itself (refusals, preflight, errors). */
+  const finish = (res: Response, ctx: Ctx): Response => {
+    res.headers.set("x-request-id", ctx.requestId);
+    applySecurityHeaders(res.headers);
+    deps.cors.apply(res.headers, ctx.origin);
+    return res;
+  };
+
+  /** Everything from the edge checks to the upstream's response; the response it returns is complete. */
+  const forward = async (req: Request, ctx: Ctx): Promise<Response> => {
+    const { route, path } = ctx;
+    const method = req.method;
+    const h = req.headers;
+    if (isAmbiguousPath(path)) throw new Refusal("bad_path", "bad_request", { detail: "The path has dot segments, empty segments or encoded separators." });
+    if (method === "TRACE" || method === "CONNECT") throw new Refusal("method", "method_not_allowed", { detail: `${method} is not supported.` });
+    const outgoing = upstreamRequestHeaders(h, deps.headerLimitBytes);
+    if (outgoing === null)
+      throw new Refusal("header_too_large", "request_header_too_large", { detail: `Request headers exceed ${deps.headerLimitBytes} bytes.` });
+    if (declaredTooLarge(req, deps.bodyLimitBytes))
+      throw new Refusal("too_large", "payload_too_large", { detail: `Request body exceeds ${deps.bodyLimitBytes} bytes.` });
+
+    const authorization = h.get("authorization");
+    const identity = known(authorization) ?? (await authenticate(authorization));
+
+    let left = route.limiter.take(identity.subject);
+    if (typeof left !== "number") left = await left;
+    const policy = route.limiter.policy;
+    if (left < 0) {
+      const retryAfter = String(Math.max(1, Math.ceil(-left / 1000)));
+      throw new Refusal("rate_limited", "rate_limited", {
+        detail: "Too many requests; retry after the indicated time.",
+        headers: { "retry-after": retryAfter, "ratelimit-policy": policy.policyHeader, ratelimit: rateLimitHeader(policy, 0) },
+      });
+    }
+
+    const rule = findRule(route.rules, method, path);
+    if (rule === undefined) throw new Refusal("no_route", "not_found", { detail: "No route matches this path." });
+    if (!allows(rule, identity.scopes)) {
+      throw new Refusal("forbidden", "insufficient_scope", {
+        detail: `This operation needs one of: ${rule.anyOf.join(", ")}.`,
+        headers: { "www-authenticate": insufficientScopeChallenge(rule.anyOf) },
+      });
+    }
+
+    const body = method === "GET" || method === "HEAD" ? null : await forwardableBody(req, deps.bodyLimitBytes);
+    if (body === TOO_LARGE) throw new Refusal("too_large", "payload_too_large", { detail: `Request body exceeds ${deps.bodyLimitBytes} bytes.` });
+    if (body === BAD_LENGTH) throw new Refusal("bad_length", "bad_request", { detail: "Content-Length is not a number." });
+
+    let token = internalTokens.tokenFor(identity, route.target);
+    if (typeof token !== "string") token = await token;
+    outgoing.authorization = `Bearer ${token}`;
+    outgoing["x-request-id"] = ctx.requestId;
+    outgoing.traceparent = ctx.traceparent;
+    outgoing["x-forwarded-for"] = deps.clientIp(ctx.peer, h.get("x-forwarded-for"));
+    outgoing["x-forwarded-proto"] = "http";
+    outgoing.via = "1.1 gateway";
+
+    // Uploads are tied to the client: if it goes away while the service works, the call is abandoned. Bodiless
+    // requests skip that (an AbortSignal per request costs); the response timeout bounds them, and a response body
+    // being streamed is cancelled with the client's connection either way.
+    const signal = body === null ? null : req.signal;
+    const upstream = await route.client.send({
+      method,
+      target: ctx.target,
+      headers: outgoing as HeadersInit as Headers,
+      body: body as BodyInit | null,
+      signal,
+    });
+    count2(metrics.responses, route.name, `${(upstream.status / 100) | 0}xx`);
+    return clientResponse(upstream, {
+      "ratelimit-policy": policy.policyHeader,
+      ratelimit: rateLimitHeader(policy, left),
+      "x-request-id": ctx.requestId,
+      ...deps.cors.headersFor(ctx.origin),
+    });
+  };
+
+  return async (req, route, path, target, peer) => {
+    const started = performance.now();
+    const h = req.headers;
+    const trace = continueTraceFast(h.get("traceparent"), h.get("tracestate"));
+    const ctx: Ctx = {
+      route,
+      path,
+      target,
+      peer,
+      requestId: requestIdFrom(h.get("x-request-id") ?? undefined),
+      traceparent: formatTraceparent(trace),
+      origin: h.get("origin"),
+    };
+    let res: Response;
+    if (req.method === "OPTIONS" && ctx.origin !== null && h.has("access-control-request-method")) {
+      res = finish(deps.cors.preflight(ctx.origin), ctx);
+    } else {
+      try {
+        res = await forward(req, ctx);
+      } catch (err) {
+        res = finish(failureResponse(err, route.name, ctx.requestId, path, metrics, log), ctx);
+      }
+    }
+    accessLog?.({
+      requestId: ctx.requestId,
+      traceId: trace.traceId,
+      spanId: trace.spanId,
+      method: req.method,
+      route: route.prefix,
+      upstream: route.name,
+      status: res.status,
+      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+    });
+    return res;
+  };
+}

@@ -1,0 +1,33 @@
+// Starts the gateway on what its entrypoint prepared (config, logger, dev issuer keys, NATS KV): app, listener, warm key cache.
+import type { KV } from "@nats-io/kv";
+import type { Logger, LogSink } from "../../lib/logging/logger.ts";
+import { listen } from "../../lib/serve/listen.ts";
+import type { RunningService } from "../../lib/serve/running-service.ts";
+import contract from "../../openapi/gateway.json" with { type: "json" };
+import { assembleGateway } from "./assemble.ts";
+import type { GatewayConfig } from "./config.ts";
+import type { OpenApiDocument } from "./contract/merge.ts";
+import type { DevIssuerKeys } from "./dev-issuer/issuer.ts";
+
+export interface GatewayResources {
+  log: Logger;
+  /** The sink behind `log`; access lines go to it directly (the fast path). */
+  logSink?: LogSink;
+  /** Required when cfg.DEV_ISSUER is on (main.ts and the dev runner load them from DATA_DIR). */
+  devIssuer?: DevIssuerKeys;
+  /** The shared rate-limit bucket when cfg.RATE_LIMIT_STORE=nats. */
+  kv?: KV;
+}
+
+export async function startGateway(cfg: GatewayConfig, { log, logSink, devIssuer, kv }: GatewayResources): Promise<RunningService> {
+  const { gateway, health, jwks } = await assembleGateway({ cfg, log, logSink, contract: contract as unknown as OpenApiDocument, devIssuer, kv });
+  // A client waiting on a slow upstream sends and receives nothing: keep its connection open past the longest deadline.
+  const longestDeadlineMs = Math.max(cfg.UPSTREAM_TIMEOUT_MS, ...Object.values(cfg.UPSTREAM_TIMEOUTS));
+  const idleTimeoutSeconds = Math.min(255, Math.max(30, Math.ceil(longestDeadlineMs / 1000) + 5)); // Bun allows ≤ 255 s
+  const listener = listen({ port: cfg.PORT, fetch: gateway.fetch, peerAddress: true, idleTimeoutSeconds });
+  // Warm the key cache so the first user request does not wait for the issuer; a failure is retried on demand.
+  await jwks.ensureLoaded().catch((err) => log.warn("issuer keys not loaded yet", { err: (err as Error).message }));
+  health.markStarted();
+  log.info("ready", { port: listener.port, routes: gateway.routes.map((r) => `${r.prefix} → ${r.name}`) });
+  return { name: "gateway", listener, health, closers: [] };
+}
