@@ -2,7 +2,7 @@
 
 import { requestIdFrom } from "../../../lib/http/request-context.ts";
 import type { Logger } from "../../../lib/logging/logger.ts";
-import { formatTraceparent } from "../../../lib/telemetry/trace-context.ts";
+import { continueTrace, formatTraceparent } from "../../../lib/telemetry/trace-context.ts";
 import type { AccessLogger } from "../access-log.ts";
 import { bearerCandidate, bearerToken, CHALLENGE_INVALID, CHALLENGE_MISSING, insufficientScopeChallenge } from "../auth/bearer.ts";
 import type { InternalTokenCache } from "../auth/internal-tokens.ts";
@@ -19,7 +19,6 @@ import { BAD_LENGTH, declaredTooLarge, forwardableBody, TOO_LARGE } from "./requ
 import { createClientResponseBuilder } from "./response.ts";
 import { isAmbiguousPath, type UpstreamRoute } from "./routes.ts";
 import { applySecurityHeaders } from "./security-headers.ts";
-import { continueTraceFast } from "./trace.ts";
 
 export interface ProxyDeps {
   verifier: UserTokenVerifier;
@@ -176,7 +175,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
   return async (req, route, path, target, peer) => {
     const started = performance.now();
     const h = req.headers;
-    const trace = continueTraceFast(h.get("traceparent"), h.get("tracestate"));
+    const trace = continueTrace(h.get("traceparent"), h.get("tracestate"));
     const ctx: Ctx = {
       route,
       path,
