@@ -49,6 +49,10 @@ export async function privateNatsServer() {
   return {
     url: `nats://127.0.0.1:${port}`,
     wsUrl: `ws://127.0.0.1:${wsPort}`,
+    /** The running server's process id (for CPU accounting); undefined once killed. */
+    get pid(): number | undefined {
+      return proc && proc.exitCode === null && proc.signalCode === null ? proc.pid : undefined;
+    },
     start,
     kill9,
     async dispose() {

@@ -45,9 +45,10 @@ export function createReplayer(src: DeadLetterSource & { reader: DeadLetterReade
     }
     const { messageId, ack } = await publish(seq, doc);
     // Published: a failed delete leaves the dead letter behind, and replaying it again publishes the same id (dropped as a duplicate).
-    let removed = true;
+    let removed = false;
     try {
-      await transport.deleteMessage(src.stream, seq);
+      // false when a concurrent replay already removed it: report what this call did.
+      removed = await transport.deleteMessage(src.stream, seq);
     } catch (err) {
       removed = false;
       log.warn("replayed dead letter could not be removed from the DLQ", { seq, error: err instanceof Error ? err.message : String(err) });

@@ -1,4 +1,8 @@
 // The orders schema migrations, embedded in the binary as text (never read from disk at run time).
 import m0001 from "./0001_orders.sql" with { type: "text" };
+import m0002 from "./0002_outbox_due_index.sql" with { type: "text" };
 
-export const migrations = [{ name: "0001_orders.sql", sql: m0001 }];
+export const migrations = [
+  { name: "0001_orders.sql", sql: m0001 },
+  { name: "0002_outbox_due_index.sql", sql: m0002 },
+];

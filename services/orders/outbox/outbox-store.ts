@@ -18,11 +18,11 @@ export interface RowFailure {
 
 type Tx = Sql;
 
-/** Oldest due rows, locked for this transaction; rows locked by someone else are skipped, never waited for. */
+/** Oldest due rows (read in outbox_due_idx order, no sort), locked for this transaction; rows locked elsewhere are skipped. */
 export function claimDue(tx: Tx, limit: number): Promise<OutboxRow[]> {
   return tx<OutboxRow[]>`
     SELECT id, subject, payload, headers, attempts FROM outbox
-     WHERE published_at IS NULL AND dead_at IS NULL AND next_attempt_at <= clock_timestamp()
+     WHERE published_at IS NULL AND dead_at IS NULL AND next_attempt_at <= now()
      ORDER BY created_at LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
 }
 

@@ -46,12 +46,20 @@ export function startRelay(opts: RelayOptions): Relay {
   const stats: RelayStats = { published: 0, failed: 0, dead: 0, leader: false };
   let running = true;
   let wakeUp: (() => void) | undefined;
+  // A wake() during a batch must not be lost: the next pause then returns at once.
+  let woken = false;
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {
+      if (woken) {
+        woken = false;
+        resolve();
+        return;
+      }
       const timer = setTimeout(done, ms);
       function done() {
         clearTimeout(timer);
         wakeUp = undefined;
+        woken = false;
         resolve();
       }
       wakeUp = done;
@@ -138,7 +146,10 @@ export function startRelay(opts: RelayOptions): Relay {
   log.info("outbox relay started", { batch_size: batchSize, idle_ms: idleMs });
   const done = loop();
   return {
-    wake: () => wakeUp?.(),
+    wake: () => {
+      if (wakeUp) wakeUp();
+      else woken = true;
+    },
     stats,
     async stop() {
       running = false;
