@@ -1,7 +1,5 @@
 // The relay's claim query with a large backlog: it must read about one batch of rows, not sort the whole backlog per batch.
-// Fails today: services/orders/outbox/outbox-store.ts claimDue() orders by created_at, which outbox_pending_idx
-// (next_attempt_at, created_at) cannot deliver, and compares with the volatile clock_timestamp(); PostgreSQL then
-// seq-scans and sorts every pending row (payloads included) for each batch of 256.
+// (Migration 0002's outbox_due_idx fixed it: before, PostgreSQL seq-scanned and sorted every pending row per batch.)
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
 import { migrate } from "../../lib/db/migrate.ts";

@@ -4,6 +4,7 @@ import { migrate } from "../../../lib/db/migrate.ts";
 import type { Sql } from "../../../lib/db/postgres.ts";
 import { describeEachDatabase } from "../../../lib/db/testing.ts";
 import { silentLogger } from "../../../lib/logging/logger.ts";
+import { publishOnlyTransport } from "../../../lib/messaging/publish-only-transport.ts";
 import { type OutgoingMessage, PermanentPublishError, type PublishAck, type Transport } from "../../../lib/messaging/types.ts";
 import { migrations } from "../migrations/index.ts";
 import { deletePublishedBefore, redriveDead } from "./outbox-store.ts";
@@ -11,23 +12,8 @@ import { startRelay } from "./relay.ts";
 
 type Publish = (m: OutgoingMessage) => Promise<PublishAck>;
 
-/** Only publish() is used by the relay; everything else must never be called. */
-function stubTransport(publish: { fn: Publish }): Transport {
-  const unused = () => Promise.reject(new Error("not used by the relay"));
-  return {
-    kind: "stub",
-    publish: (m) => publish.fn(m),
-    ensureStream: unused,
-    ensureConsumer: unused,
-    consume: unused,
-    consumerLag: unused,
-    listMessages: unused,
-    getMessage: unused,
-    deleteMessage: unused,
-    ping: () => Promise.resolve(),
-    close: () => Promise.resolve(),
-  };
-}
+/** Only publish() is used by the relay; the test controls what it does. */
+const stubTransport = (publish: { fn: Publish }): Transport => publishOnlyTransport((m) => publish.fn(m), "stub");
 
 async function insertEvents(sql: Sql, n: number, tag: string, bytes = 0): Promise<string[]> {
   const ids: string[] = [];
