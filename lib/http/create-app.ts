@@ -2,6 +2,7 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "../logging/logger.ts";
+import { type HttpMetricsOptions, httpMetrics } from "../metrics/http-metrics.ts";
 import { accessLog } from "./access-log.ts";
 import type { AppEnv } from "./app-env.ts";
 import { onError } from "./error-handler.ts";
@@ -14,6 +15,8 @@ export interface AppOptions {
   log: Logger;
   /** Largest accepted request body; larger ones answer 413 before a handler reads them. */
   bodyLimitBytes?: number;
+  /** When given, every request is counted and timed in this registry (http_requests_total, …); serve it with registerMetricsRoute. */
+  metrics?: HttpMetricsOptions;
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -22,6 +25,8 @@ export function createServiceApp(opts: AppOptions): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
   const maxSize = opts.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
 
+  // Outermost, so the duration and status include every other middleware and the error handler's answer.
+  if (opts.metrics) app.use(httpMetrics(opts.metrics));
   app.use(requestContext(opts.log));
   app.use(accessLog());
   app.use(

@@ -7,6 +7,9 @@ import type { AppEnv } from "../../lib/http/app-env.ts";
 import { createServiceApp } from "../../lib/http/create-app.ts";
 import { registerDocs } from "../../lib/http/docs.ts";
 import type { Logger } from "../../lib/logging/logger.ts";
+import { DEFAULT_DURATION_BUCKETS } from "../../lib/metrics/http-metrics.ts";
+import { registerMetricsRoute } from "../../lib/metrics/metrics-route.ts";
+import { createRegistry, type Registry } from "../../lib/metrics/registry.ts";
 import type { DeadLetterReader } from "./dead-letters/dead-letter-reader.ts";
 import { registerDeadLetterRoutes } from "./dead-letters/handlers.ts";
 import type { Replayer } from "./dead-letters/replay.ts";
@@ -22,6 +25,8 @@ export interface NotificationsAppDeps {
   verifyToken: InternalTokenVerifier;
   health: Health;
   bodyLimitBytes?: number;
+  /** Where HTTP metrics go and what /metrics serves; start.ts adds the process metrics. A fresh registry otherwise. */
+  metrics?: Registry;
 }
 
 export const DOCS_INFO = {
@@ -32,9 +37,14 @@ export const DOCS_INFO = {
     "Reached through the gateway, which mints the internal token.",
 };
 
+/** Buckets of http_request_duration_seconds: reads are one query, replays a broker round trip per message; 1 ms to 5 s. */
+export const HTTP_DURATION_BUCKETS = DEFAULT_DURATION_BUCKETS;
+
 export function createApp(deps: NotificationsAppDeps): OpenAPIHono<AppEnv> {
-  const app = createServiceApp({ log: deps.log, bodyLimitBytes: deps.bodyLimitBytes });
+  const metrics = deps.metrics ?? createRegistry();
+  const app = createServiceApp({ log: deps.log, bodyLimitBytes: deps.bodyLimitBytes, metrics: { registry: metrics, durationBuckets: HTTP_DURATION_BUCKETS } });
   registerHealthRoutes(app, deps.health);
+  registerMetricsRoute(app, metrics);
   registerNotificationRoutes(app, { repo: deps.repo, verifyToken: deps.verifyToken });
   registerDeadLetterRoutes(app, { reader: deps.deadLetters, replayer: deps.replayer, verifyToken: deps.verifyToken });
   registerDocs(app, DOCS_INFO);

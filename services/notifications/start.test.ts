@@ -72,22 +72,23 @@ describe("startNotifications [postgres]", () => {
       await eventually(async () => (await db.sql`SELECT 1 FROM notifications WHERE event_id = ${e.id}`).length === 1, 5_000, "consumed");
       const ready = await fetch(`http://127.0.0.1:${svc.listener.port}/readyz`);
       expect(await ready.json()).toEqual({ status: "ok", checks: { database: "ok", broker: "ok", consumer: "ok" } });
-      expect(svc.closers.map((c) => c.name)).toEqual(["consumer"]);
+      expect(svc.closers.map((c) => c.name)).toEqual(["consumer", "process metrics"]);
     } finally {
       for (const c of svc.closers) await c.close();
       await svc.listener.stop(true);
     }
   });
 
-  test("CONSUMER_ENABLED=false: the API and probes only; no consumer, nothing to close", async () => {
+  test("CONSUMER_ENABLED=false: the API and probes only; no consumer, only the metrics sampler to close", async () => {
     const { t, consumers } = recording();
     const svc = await startNotifications(await config({ CONSUMER_ENABLED: "false" }), { log: silentLogger, db, transport: t });
     try {
       expect(consumers).toEqual([]);
-      expect(svc.closers).toEqual([]);
+      expect(svc.closers.map((c) => c.name)).toEqual(["process metrics"]);
       expect(svc.health.started).toBe(true);
       expect((await svc.health.checkDependencies()).checks).toEqual({ database: "ok", broker: "ok" });
     } finally {
+      for (const c of svc.closers) await c.close();
       await svc.listener.stop(true);
     }
   });

@@ -6,6 +6,8 @@ import { createHealth, type DependencyCheck } from "../../lib/health/health.ts";
 import type { Logger } from "../../lib/logging/logger.ts";
 import { DLQ_STREAM, ORDERS_STREAM } from "../../lib/messaging/topology.ts";
 import type { Transport } from "../../lib/messaging/types.ts";
+import { startProcessMetrics } from "../../lib/metrics/process-metrics.ts";
+import { createRegistry } from "../../lib/metrics/registry.ts";
 import { listen } from "../../lib/serve/listen.ts";
 import type { RunningService } from "../../lib/serve/running-service.ts";
 import type { Closer } from "../../lib/serve/shutdown.ts";
@@ -40,8 +42,11 @@ export async function startNotifications(cfg: NotificationsConfig, { log, db, tr
   const health = createHealth(checks);
   const source = { transport, stream: DLQ_STREAM.name, consumer: CONSUMER_NAME, log: log.child({ component: "dead-letters" }) };
   const reader = createDeadLetterReader(source);
+  const metrics = createRegistry();
+  const processMetrics = startProcessMetrics(metrics);
   const app = createApp({
     log,
+    metrics,
     repo,
     deadLetters: reader,
     replayer: createReplayer({ ...source, reader }),
@@ -77,9 +82,11 @@ export async function startNotifications(cfg: NotificationsConfig, { log, db, tr
     }
   } catch (err) {
     await listener.stop(true);
+    processMetrics.stop();
     throw err;
   }
   health.markStarted();
   log.info("ready", { port: listener.port, consumer: cfg.CONSUMER_ENABLED, channel: cfg.NOTIFY_CHANNEL, transport: transport.kind });
+  closers.push({ name: "process metrics", close: async () => processMetrics.stop() });
   return { name: "notifications", listener, health, closers };
 }

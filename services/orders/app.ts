@@ -7,6 +7,9 @@ import type { AppEnv } from "../../lib/http/app-env.ts";
 import { createServiceApp } from "../../lib/http/create-app.ts";
 import { registerDocs } from "../../lib/http/docs.ts";
 import type { Logger } from "../../lib/logging/logger.ts";
+import { DEFAULT_DURATION_BUCKETS } from "../../lib/metrics/http-metrics.ts";
+import { registerMetricsRoute } from "../../lib/metrics/metrics-route.ts";
+import { createRegistry, type Registry } from "../../lib/metrics/registry.ts";
 import type { IdempotencyEnv } from "./idempotency/key.ts";
 import { registerOrderRoutes } from "./orders/handlers.ts";
 import type { OrdersRepository } from "./orders/repository.ts";
@@ -19,6 +22,8 @@ export interface OrdersAppDeps {
   health: Health;
   idempotencyTtlSeconds: number;
   bodyLimitBytes?: number;
+  /** Where HTTP metrics go and what /metrics serves; start.ts adds the process metrics. A fresh registry otherwise. */
+  metrics?: Registry;
   newId?: () => string;
   now?: () => Date;
   /** Called after a request committed an outbox row (the in-process relay publishes at once instead of at its next poll). */
@@ -31,9 +36,14 @@ export const DOCS_INFO = {
   description: "The order domain: place, read, list and cancel orders. Reached through the gateway, which mints the internal token.",
 };
 
+/** Buckets of http_request_duration_seconds: order reads and writes are one or two Postgres round trips, 1 ms to 5 s. */
+export const HTTP_DURATION_BUCKETS = DEFAULT_DURATION_BUCKETS;
+
 export function createApp(deps: OrdersAppDeps): OpenAPIHono<AppEnv> {
-  const app = createServiceApp({ log: deps.log, bodyLimitBytes: deps.bodyLimitBytes });
+  const metrics = deps.metrics ?? createRegistry();
+  const app = createServiceApp({ log: deps.log, bodyLimitBytes: deps.bodyLimitBytes, metrics: { registry: metrics, durationBuckets: HTTP_DURATION_BUCKETS } });
   registerHealthRoutes(app, deps.health);
+  registerMetricsRoute(app, metrics);
   registerOrderRoutes(app as unknown as OpenAPIHono<IdempotencyEnv>, {
     repo: deps.repo,
     verifyToken: deps.verifyToken,

@@ -6,6 +6,8 @@ import { createHealth } from "../../lib/health/health.ts";
 import type { Logger } from "../../lib/logging/logger.ts";
 import { ORDERS_STREAM } from "../../lib/messaging/topology.ts";
 import type { Transport } from "../../lib/messaging/types.ts";
+import { startProcessMetrics } from "../../lib/metrics/process-metrics.ts";
+import { createRegistry } from "../../lib/metrics/registry.ts";
 import { listen } from "../../lib/serve/listen.ts";
 import type { RunningService } from "../../lib/serve/running-service.ts";
 import type { Closer } from "../../lib/serve/shutdown.ts";
@@ -27,8 +29,11 @@ export async function startOrders(cfg: OrdersConfig, { log, db, transport }: Ord
   const repo = createOrdersRepository(db.sql);
   const health = createHealth({ database: () => repo.ping(), broker: () => transport.ping() });
   let relay: ReturnType<typeof startRelay> | undefined;
+  const metrics = createRegistry();
+  const processMetrics = startProcessMetrics(metrics);
   const app = createApp({
     log,
+    metrics,
     repo,
     health,
     verifyToken: createInternalTokenVerifier({ jwks: cfg.INTERNAL_AUTH_JWKS, audience: "orders" }),
@@ -44,6 +49,7 @@ export async function startOrders(cfg: OrdersConfig, { log, db, transport }: Ord
     log.info("migrations done", { applied: applied.length });
   } catch (err) {
     await listener.stop(true);
+    processMetrics.stop();
     throw err;
   }
   const closers: Closer[] = [];
@@ -59,5 +65,6 @@ export async function startOrders(cfg: OrdersConfig, { log, db, transport }: Ord
   closers.push({ name: "idempotency sweeper", close: () => sweeper.stop() }, { name: "outbox retention", close: () => retention.stop() });
   health.markStarted();
   log.info("ready", { port: listener.port, relay: cfg.OUTBOX_RELAY_ENABLED, transport: transport.kind });
+  closers.push({ name: "process metrics", close: async () => processMetrics.stop() });
   return { name: "orders", listener, health, closers };
 }

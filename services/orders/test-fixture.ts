@@ -5,6 +5,7 @@ import { migrate } from "../../lib/db/migrate.ts";
 import type { Sql } from "../../lib/db/postgres.ts";
 import { createHealth } from "../../lib/health/health.ts";
 import { silentLogger } from "../../lib/logging/logger.ts";
+import type { Registry } from "../../lib/metrics/registry.ts";
 import { createApp } from "./app.ts";
 import { migrations } from "./migrations/index.ts";
 import { createOrdersRepository } from "./orders/repository.ts";
@@ -19,7 +20,7 @@ export const sampleOrder = (sku = "BOOK-42") => ({
   ],
 });
 
-export async function ordersFixture(sql: Sql) {
+export async function ordersFixture(sql: Sql, opts: { metrics?: Registry } = {}) {
   await migrate(sql, migrations, { log: silentLogger });
   const keys = await generateDevKeyPair();
   const mint = await createInternalTokenMinter(keys.privateJwk);
@@ -32,6 +33,7 @@ export async function ordersFixture(sql: Sql) {
     health,
     idempotencyTtlSeconds: 86_400,
     bodyLimitBytes: 64 * 1024,
+    metrics: opts.metrics,
   });
 
   const client = async (subject: string, scopes: string[] = DEFAULT_SCOPES) => {

@@ -2,6 +2,7 @@
 import { beforeAll, expect, test } from "bun:test";
 import { describeEachDatabase } from "../../../lib/db/testing.ts";
 import { encodeCursor } from "../../../lib/http/cursor.ts";
+import { promtoolCheckMetrics } from "../../../lib/testing/promtool.ts";
 import { ADMIN, notificationsFixture } from "../test-fixture.ts";
 
 async function problem(res: Response, status: number, code: string) {
@@ -92,5 +93,19 @@ describeEachDatabase("notifications API", (db) => {
         "/v1/notifications/dead-letters/replay",
       ]),
     );
+  });
+
+  test("GET /metrics: request metrics by route template (no customer or id in labels), valid for promtool", async () => {
+    await f.seed("metrics-reader", 1);
+    expect((await (await f.client("metrics-reader")).get("/v1/notifications?limit=1")).status).toBe(200);
+    const res = await f.app.request("/metrics");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
+    const text = await res.text();
+    expect(text).toMatch(/http_requests_total\{method="GET",route="\/v1\/notifications",status="200"\} \d+/);
+    expect(text).not.toContain("metrics-reader");
+    const result = await promtoolCheckMetrics(text);
+    expect(result.output).toBe("");
+    expect(result.ok).toBe(true);
   });
 });
