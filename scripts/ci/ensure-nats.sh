@@ -6,6 +6,9 @@
 # server is started in the background (detached from this script's output) and waited for.
 # When TEST_NATS_URL points somewhere other than this machine, only that server is waited for.
 set -euo pipefail
+CI_SCRIPT=ensure-nats
+# shellcheck source=scripts/ci/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CONF="$ROOT/deploy/nats/nats-ci.conf"
@@ -15,15 +18,6 @@ LOG_FILE="$RUN_DIR/nats-server.log"
 HOST=127.0.0.1
 PORT=4222
 WAIT_SECONDS="${CI_NATS_WAIT_SECONDS:-30}"
-
-log() { printf 'ensure-nats: %s\n' "$*"; }
-die() { printf 'ensure-nats: ERROR: %s\n' "$*" >&2; exit 1; }
-
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"
-  elif command -v sudo >/dev/null 2>&1; then sudo -n "$@"
-  else die "root is needed for: $*"; fi
-}
 
 # The first line a NATS server sends: INFO {...}. Empty when nothing answers.
 info_line() { # info_line HOST PORT
@@ -79,11 +73,8 @@ fi
 NATS_BIN=$(command -v nats-server || true)
 [ -z "$NATS_BIN" ] && [ -x /usr/sbin/nats-server ] && NATS_BIN=/usr/sbin/nats-server
 if [ -z "$NATS_BIN" ]; then
-  command -v apt-get >/dev/null 2>&1 || die "nats-server not found and no apt-get to install it"
-  log "nats-server not installed: apt-get update && apt-get install -y nats-server"
-  as_root apt-get -o DPkg::Lock::Timeout=120 update -q </dev/null >/dev/null || die "apt-get update failed"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=120 install -y -q nats-server </dev/null \
-    || die "apt-get install nats-server failed"
+  log "nats-server not installed"
+  apt_install nats-server
   NATS_BIN=$(command -v nats-server || echo /usr/sbin/nats-server)
   [ -x "$NATS_BIN" ] || die "nats-server still missing after apt-get install"
 fi

@@ -7,6 +7,9 @@
 # packages (postgresql, postgresql-contrib: PostgreSQL 15 on Debian 12, with pgbench) and set up.
 # When TEST_DATABASE_URL points somewhere other than this machine, only that database is waited for.
 set -euo pipefail
+CI_SCRIPT=ensure-postgres
+# shellcheck source=scripts/ci/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 HOST=127.0.0.1
 PORT=5432
@@ -15,28 +18,6 @@ WAIT_SECONDS="${CI_PG_WAIT_SECONDS:-30}"
 CONF_FILE_NAME=95-project-ci.conf
 HBA_MARK="# project-ci: trust loopback for local tests (scripts/ci/ensure-postgres.sh)"
 DSN="host=$HOST port=$PORT user=postgres dbname=postgres connect_timeout=3"
-
-log() { printf 'ensure-postgres: %s\n' "$*"; }
-die() { printf 'ensure-postgres: ERROR: %s\n' "$*" >&2; exit 1; }
-
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"
-  elif command -v sudo >/dev/null 2>&1; then sudo -n "$@"
-  else die "root is needed for: $*"; fi
-}
-
-APT_UPDATED=0
-apt_install() {
-  command -v apt-get >/dev/null 2>&1 || die "apt-get not found: install $* by hand"
-  if [ "$APT_UPDATED" -eq 0 ]; then
-    log "apt-get update"
-    as_root apt-get -o DPkg::Lock::Timeout=120 update -q </dev/null >/dev/null || die "apt-get update failed"
-    APT_UPDATED=1
-  fi
-  log "apt-get install -y $*"
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=120 install -y -q "$@" </dev/null \
-    || die "apt-get install $* failed"
-}
 
 can_login() { psql "$DSN" -w -Atqc 'select 1' >/dev/null 2>&1; }
 query() { psql "$DSN" -w -Atqc "$1" 2>/dev/null || true; }

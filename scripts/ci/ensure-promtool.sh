@@ -3,15 +3,9 @@
 #
 # Idempotent: a promtool on PATH (or at PROMTOOL_BIN) is left alone. Debian 12 ships 2.42.
 set -euo pipefail
-
-log() { printf 'ensure-promtool: %s\n' "$*"; }
-die() { printf 'ensure-promtool: ERROR: %s\n' "$*" >&2; exit 1; }
-
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then "$@"
-  elif command -v sudo >/dev/null 2>&1; then sudo -n "$@"
-  else die "root is needed for: $*"; fi
-}
+CI_SCRIPT=ensure-promtool
+# shellcheck source=scripts/ci/common.sh
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 if [ -n "${PROMTOOL_BIN:-}" ] && [ -x "$PROMTOOL_BIN" ]; then
   log "using PROMTOOL_BIN=$PROMTOOL_BIN ($("$PROMTOOL_BIN" --version 2>&1 | head -n 1))"
@@ -23,10 +17,8 @@ if command -v promtool >/dev/null 2>&1; then
 fi
 
 command -v apt-get >/dev/null 2>&1 || die "promtool not found and no apt-get to install it (set PROMTOOL_BIN)"
-log "promtool not installed: apt-get update && apt-get install -y prometheus"
-as_root apt-get -o DPkg::Lock::Timeout=120 update -q </dev/null >/dev/null || die "apt-get update failed"
+log "promtool not installed"
 # --no-install-recommends: only the binaries; the package's service is not needed (and not started in containers).
-as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=120 install -y -q --no-install-recommends prometheus </dev/null \
-  || die "apt-get install prometheus failed"
+apt_install --no-install-recommends prometheus
 command -v promtool >/dev/null 2>&1 || die "promtool still missing after apt-get install"
 log "installed $(promtool --version 2>&1 | head -n 1)"
