@@ -1,6 +1,6 @@
 // Zod schemas of the dead-letter admin API: list, inspect, replay one, replay all.
 import { z } from "@hono/zod-openapi";
-import { pageQuery } from "../notifications/schemas.ts";
+import { pageOf, pageQuery } from "../../../lib/http/pagination.ts";
 
 const seq = z.number().int().positive();
 
@@ -32,12 +32,7 @@ export const DeadLetter = DeadLetterSummary.extend({
   }),
 }).openapi("DeadLetter");
 
-export const DeadLetterList = z
-  .object({
-    items: z.array(DeadLetterSummary),
-    nextCursor: z.string().nullable().openapi({ description: "Pass as `cursor` to get the next page; null on the last page" }),
-  })
-  .openapi("DeadLetterList");
+export const DeadLetterList = pageOf(DeadLetterSummary, "DeadLetterList");
 
 export const DeadLetterSeqParam = z.object({
   seq: z.coerce

@@ -1,5 +1,6 @@
 // Zod schemas of GET /v1/notifications: the single source of validation, types and the OpenAPI contract.
 import { z } from "@hono/zod-openapi";
+import { pageOf, pageQuery } from "../../../lib/http/pagination.ts";
 
 export const Notification = z
   .object({
@@ -30,28 +31,6 @@ export const Notification = z
   });
 export type Notification = z.infer<typeof Notification>;
 
-export const NotificationList = z
-  .object({
-    items: z.array(Notification),
-    nextCursor: z.string().nullable().openapi({ description: "Pass as `cursor` to get the next page; null on the last page" }),
-  })
-  .openapi("NotificationList");
-
-/** `limit` and `cursor`: the pagination query every list here takes. */
-export const pageQuery = (defaultLimit: number) => ({
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(defaultLimit)
-    .openapi({ param: { name: "limit", in: "query" }, example: defaultLimit, description: "Items per page, 1–100" }),
-  cursor: z
-    .string()
-    .max(64)
-    .regex(/^[A-Za-z0-9_-]+$/, "not a cursor returned by this API")
-    .optional()
-    .openapi({ param: { name: "cursor", in: "query" }, description: "Opaque cursor from a previous page's nextCursor" }),
-});
+export const NotificationList = pageOf(Notification, "NotificationList");
 
 export const ListNotificationsQuery = z.strictObject(pageQuery(20));

@@ -1,5 +1,6 @@
 // Zod schemas of the orders API: the single source of validation, types and the OpenAPI contract.
 import { z } from "@hono/zod-openapi";
+import { pageOf, pageQuery } from "../../../lib/http/pagination.ts";
 import { ISO_4217 } from "./currencies.ts";
 
 export const ORDER_STATUSES = ["placed", "cancelled"] as const;
@@ -61,33 +62,16 @@ export const Order = z
   });
 export type Order = z.infer<typeof Order>;
 
-export const OrderList = z
-  .object({
-    items: z.array(Order),
-    nextCursor: z.string().nullable().openapi({ description: "Pass as `cursor` to get the next page; null on the last page" }),
-  })
-  .openapi("OrderList");
+export const OrderList = pageOf(Order, "OrderList");
 
 export const OrderIdParam = z.object({
   id: z.uuid().openapi({ param: { name: "id", in: "path" }, example: "0192f1b4-7c1e-7000-8000-0000000000a1" }),
 });
 
 export const ListOrdersQuery = z.strictObject({
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100)
-    .default(20)
-    .openapi({ param: { name: "limit", in: "query" }, example: 20 }),
+  ...pageQuery(20),
   status: z
     .enum(ORDER_STATUSES)
     .optional()
     .openapi({ param: { name: "status", in: "query" } }),
-  cursor: z
-    .string()
-    .max(64)
-    .regex(/^[A-Za-z0-9_-]+$/, "not a cursor returned by this API")
-    .optional()
-    .openapi({ param: { name: "cursor", in: "query" }, description: "Opaque cursor from a previous page's nextCursor" }),
 });
