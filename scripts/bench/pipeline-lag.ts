@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Pipeline } from "../../tests/pipeline/harness.ts";
 import { type CpuUse, startCpuMeter } from "./cpu-meter.ts";
 import { runChild } from "./proc.ts";
-import type { RunningService } from "./service.ts";
+import type { RunningService, WrkResult } from "./service.ts";
 
 export interface LagResult {
   requested: number;
@@ -32,16 +32,11 @@ export interface LagOptions {
   databases: string[];
 }
 
-interface WrkSummary {
-  requests: number;
-  duration_us: number;
-  errors_status: number;
-  errors_connect: number;
-  errors_read: number;
-  errors_write: number;
-  errors_timeout: number;
-  p99_us: number;
-}
+/** What pipeline-orders.lua reports: the fields of orders.lua's result it also prints. */
+type WrkSummary = Pick<
+  WrkResult,
+  "requests" | "duration_us" | "errors_status" | "errors_connect" | "errors_read" | "errors_write" | "errors_timeout" | "p99_us"
+>;
 
 /** Nearest-rank percentile of sorted values. */
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN;
