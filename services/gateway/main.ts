@@ -7,11 +7,11 @@ import { createLogger } from "../../lib/logging/logger.ts";
 import { stdoutSink } from "../../lib/logging/stdout-sink.ts";
 import { exitIfVersionFlag, runEntrypoint } from "../../lib/serve/entrypoint.ts";
 import type { Closer } from "../../lib/serve/shutdown.ts";
+import { VERSION } from "../../lib/version.ts";
 import { gatewayEnv, tokenIdentity } from "./config.ts";
 import { DEV_ISSUER_KEY_FILE, type DevIssuerKeys, generateDevIssuerKeys } from "./dev-issuer/issuer.ts";
 import { rateLimitBucketOptions } from "./ratelimit/nats-kv-limiter.ts";
 import { startGateway } from "./start.ts";
-import { VERSION } from "./version.ts";
 
 const SERVICE = "gateway";
 const RATE_LIMIT_BUCKET = "gateway_rate_limits";

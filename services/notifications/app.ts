@@ -10,12 +10,12 @@ import type { Logger } from "../../lib/logging/logger.ts";
 import { DEFAULT_DURATION_BUCKETS } from "../../lib/metrics/http-metrics.ts";
 import { registerMetricsRoute } from "../../lib/metrics/metrics-route.ts";
 import { createRegistry, type Registry } from "../../lib/metrics/registry.ts";
+import { VERSION } from "../../lib/version.ts";
 import type { DeadLetterReader } from "./dead-letters/dead-letter-reader.ts";
 import { registerDeadLetterRoutes } from "./dead-letters/handlers.ts";
 import type { Replayer } from "./dead-letters/replay.ts";
 import { registerNotificationRoutes } from "./notifications/handlers.ts";
 import type { NotificationsRepository } from "./notifications/repository.ts";
-import { VERSION } from "./version.ts";
 
 export interface NotificationsAppDeps {
   log: Logger;

@@ -10,10 +10,10 @@ import type { Logger } from "../../lib/logging/logger.ts";
 import { DEFAULT_DURATION_BUCKETS } from "../../lib/metrics/http-metrics.ts";
 import { registerMetricsRoute } from "../../lib/metrics/metrics-route.ts";
 import { createRegistry, type Registry } from "../../lib/metrics/registry.ts";
+import { VERSION } from "../../lib/version.ts";
 import type { IdempotencyEnv } from "./idempotency/key.ts";
 import { registerOrderRoutes } from "./orders/handlers.ts";
 import type { OrdersRepository } from "./orders/repository.ts";
-import { VERSION } from "./version.ts";
 
 export interface OrdersAppDeps {
   log: Logger;

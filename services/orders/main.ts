@@ -4,9 +4,9 @@ import { createLogger } from "../../lib/logging/logger.ts";
 import { stdoutSink } from "../../lib/logging/stdout-sink.ts";
 import { openServiceConnections } from "../../lib/messaging/open-service-messaging.ts";
 import { exitIfVersionFlag, runEntrypoint } from "../../lib/serve/entrypoint.ts";
+import { VERSION } from "../../lib/version.ts";
 import { ordersEnv } from "./config.ts";
 import { startOrders } from "./start.ts";
-import { VERSION } from "./version.ts";
 
 const SERVICE = "orders";
 exitIfVersionFlag(SERVICE, VERSION);

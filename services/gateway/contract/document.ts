@@ -4,9 +4,9 @@ import { createHealth } from "../../../lib/health/health.ts";
 import { registerHealthRoutes } from "../../../lib/health/routes.ts";
 import type { AppEnv } from "../../../lib/http/app-env.ts";
 import { problemResponses } from "../../../lib/http/openapi-problems.ts";
+import { VERSION } from "../../../lib/version.ts";
 import { ROUTE_PERMISSIONS } from "../auth/permissions.ts";
 import { SERVICES } from "../proxy/routes.ts";
-import { VERSION } from "../version.ts";
 import { type GatewayParts, mergeContracts, type OpenApiDocument } from "./merge.ts";
 
 const EDGE_ERRORS = [
