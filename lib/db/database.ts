@@ -1,5 +1,6 @@
 // Opens a service's database: real PostgreSQL when a URL is given, otherwise embedded PGlite on disk.
 import { type Logger, silentLogger } from "../logging/logger.ts";
+import { type PoolUsage, trackPoolUsage } from "./pool-usage.ts";
 import { createSql, type Sql } from "./postgres.ts";
 
 export interface OpenDatabaseOptions {
@@ -19,6 +20,8 @@ export interface Database {
   sql: Sql;
   /** True when running on embedded PGlite (one connection, no LISTEN/NOTIFY, no statement timeout). */
   embedded: boolean;
+  /** How much of the pool is in use (db_pool_* metrics); set by openDatabase, absent on hand-made test databases. */
+  pool?: PoolUsage;
   /** Ends the pool (letting in-flight queries finish for up to 5 s), then stops the embedded server. */
   close(): Promise<void>;
 }
@@ -29,16 +32,16 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
   const base = { applicationName: opts.service, statementTimeoutMs: opts.statementTimeoutMs, onnotice };
 
   if (opts.databaseUrl) {
-    const sql = createSql(opts.databaseUrl, { ...base, max: opts.max ?? 10 });
+    const { sql, usage } = trackPoolUsage(createSql(opts.databaseUrl, { ...base, max: opts.max ?? 10 }));
     log.info("database: postgres", { host: safeHost(opts.databaseUrl), max: opts.max ?? 10 });
-    return { sql, embedded: false, close: () => sql.end({ timeout: 5 }) };
+    return { sql, embedded: false, pool: usage, close: () => sql.end({ timeout: 5 }) };
   }
 
   // Imported lazily: PGlite is large and only needed when no DATABASE_URL is set.
   const { startEmbeddedPostgres } = await import("./embedded.ts");
   const dataDir = `${opts.dataDir.replace(/\/+$/, "")}/${opts.service}`;
   const server = await startEmbeddedPostgres({ dataDir, log });
-  const sql = createSql(server.url, { ...base, max: server.maxConnections });
+  const { sql, usage } = trackPoolUsage(createSql(server.url, { ...base, max: server.maxConnections }));
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
@@ -48,7 +51,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
         await server.close();
       }
     })());
-  return { sql, embedded: true, close };
+  return { sql, embedded: true, pool: usage, close };
 }
 
 /** host:port/db of a URL without credentials, for logs. */

@@ -1,5 +1,7 @@
-// postgres.js pool factory: bounded connect time, server-side statement timeout, prepared statements.
+// postgres.js pool factory: bounded connect time, server-side statement timeout, prepared statements, query spans when tracing.
 import postgres from "postgres";
+import { tracing } from "../telemetry/state.ts";
+import { instrumentQueries } from "./query-spans.ts";
 
 /** The postgres.js client every service uses (a pool; `sql.begin`, `sql.reserve`, `sql.end`). */
 export type Sql = postgres.Sql;
@@ -28,7 +30,7 @@ const discard = () => {};
  * `application_name` travel in the startup packet, so they cost no extra round trip.
  */
 export function createSql(url: string, opts: SqlOptions = {}): Sql {
-  return postgres(url, {
+  const sql = postgres(url, {
     max: opts.max ?? 10,
     connect_timeout: opts.connectTimeoutSeconds ?? 10,
     idle_timeout: opts.idleTimeoutSeconds ?? 0,
@@ -39,4 +41,7 @@ export function createSql(url: string, opts: SqlOptions = {}): Sql {
       statement_timeout: opts.statementTimeoutMs ?? 30_000,
     },
   });
+  // A span per query when tracing is on (started before connections are opened); nothing otherwise.
+  if (tracing.enabled) instrumentQueries(sql);
+  return sql;
 }

@@ -1,11 +1,17 @@
-// Middleware that gives every request an id, a trace context and a request-bound logger.
+// Middleware that gives every request an id, a trace context (a server span when tracing is on) and a request-bound logger.
+import { context } from "@opentelemetry/api";
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "../logging/logger.ts";
+import { endServerSpan, startServerSpan } from "../telemetry/http-spans.ts";
+import { tracing } from "../telemetry/state.ts";
 import { continueTrace } from "../telemetry/trace-context.ts";
+import { routeTemplate } from "./access-log.ts";
 import type { AppEnv } from "./app-env.ts";
 
 // Accept a caller's id only when it is short and plain, so it is safe to log and echo.
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+// Probes and scrapes run every few seconds on every replica: traces of them would only be noise.
+const UNTRACED = new Set(["/healthz", "/readyz", "/startupz", "/metrics"]);
 
 export function requestIdFrom(header: string | undefined): string {
   return header && SAFE_REQUEST_ID.test(header) ? header : crypto.randomUUID();
@@ -14,11 +20,26 @@ export function requestIdFrom(header: string | undefined): string {
 export function requestContext(log: Logger): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const requestId = requestIdFrom(c.req.header("x-request-id"));
-    const trace = continueTrace(c.req.header("traceparent"), c.req.header("tracestate"));
+    // Tracing off: the ids are still propagated and logged (own W3C parsing, no spans).
+    const server = tracing.enabled && !UNTRACED.has(c.req.path) ? startServerSpan(c.req.method, c.req.path, c.req.raw.headers) : undefined;
+    const trace = server ? server.trace : continueTrace(c.req.header("traceparent"), c.req.header("tracestate"));
     c.set("requestId", requestId);
     c.set("trace", trace);
     c.set("log", log.child({ request_id: requestId, trace_id: trace.traceId, span_id: trace.spanId }));
-    await next();
+    if (!server) {
+      await next();
+      c.header("x-request-id", requestId);
+      return;
+    }
+    try {
+      await context.with(server.context, next);
+    } catch (err) {
+      endServerSpan(server.span, c.req.method, 500, routeTemplate(c), err);
+      throw err;
+    }
     c.header("x-request-id", requestId);
+    const template = routeTemplate(c);
+    // A thrown 4xx (validation, AppError) is the client's mistake: only 5xx make the span an error.
+    endServerSpan(server.span, c.req.method, c.res.status, template === "unmatched" ? undefined : template, c.res.status >= 500 ? c.error : undefined);
   };
 }

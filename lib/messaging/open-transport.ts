@@ -2,6 +2,8 @@
 import { type Database, openDatabase } from "../db/database.ts";
 import { createSql, type Sql } from "../db/postgres.ts";
 import type { Logger } from "../logging/logger.ts";
+import { tracing } from "../telemetry/state.ts";
+import { withMessagingSpans } from "./traced-transport.ts";
 import type { Transport } from "./types.ts";
 
 export interface OpenTransportOptions {
@@ -13,7 +15,13 @@ export interface OpenTransportOptions {
   log: Logger;
 }
 
+/** The transport, with producer and consumer spans when tracing is on. */
 export async function openTransport(opts: OpenTransportOptions): Promise<Transport> {
+  const t = await openPlainTransport(opts);
+  return tracing.enabled ? withMessagingSpans(t, opts.log) : t;
+}
+
+async function openPlainTransport(opts: OpenTransportOptions): Promise<Transport> {
   if (opts.natsUrl) {
     const { createJetStreamTransport } = await import("./jetstream/transport.ts");
     return createJetStreamTransport({ url: opts.natsUrl, name: opts.name, log: opts.log });

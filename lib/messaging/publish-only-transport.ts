@@ -10,6 +10,7 @@ export function publishOnlyTransport(publish: (m: OutgoingMessage) => Promise<Pu
     ensureConsumer: unused,
     consume: unused,
     consumerLag: unused,
+    countMessages: unused,
     listMessages: unused,
     getMessage: unused,
     deleteMessage: unused,

@@ -215,8 +215,10 @@ export function transportContract(name: string, open: () => Promise<{ transport:
       expect(after.map((m) => m.id)).toEqual(["k2"]);
       const one = await t.getMessage(s.name, acks[3]?.seq ?? -1);
       expect(one && { data: dec.decode(one.data), n: one.headers["x-n"] }).toEqual({ data: "body3", n: "3" });
+      expect(await t.countMessages(s.name)).toBe(4);
       expect(await t.deleteMessage(s.name, acks[0]?.seq ?? -1)).toBe(true);
       expect(await t.getMessage(s.name, acks[0]?.seq ?? -1)).toBeUndefined();
+      expect(await t.countMessages(s.name)).toBe(3);
       expect((await t.listMessages(s.name, { limit: 10 })).map((m) => m.id)).toEqual(["k1", "k2", "k3"]);
     });
 

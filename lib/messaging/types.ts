@@ -101,6 +101,8 @@ export interface Transport {
   publish(msg: OutgoingMessage, opts?: { timeoutMs?: number }): Promise<PublishAck>;
   consume(config: ConsumerConfig, opts: ConsumeOptions): Promise<Subscription>;
   consumerLag(stream: string, durable: string): Promise<ConsumerLag>;
+  /** Messages stored in a stream now (deleted ones excluded), e.g. the dead-letter queue's depth. */
+  countMessages(stream: string): Promise<number>;
   /** Stream browsing for dead-letter inspection and replay. */
   listMessages(stream: string, opts: { afterSeq?: number; limit: number }): Promise<StoredMessage[]>;
   getMessage(stream: string, seq: number): Promise<StoredMessage | undefined>;

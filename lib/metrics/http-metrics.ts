@@ -1,7 +1,7 @@
 // Middleware recording requests by method, route template and status, their duration, and those in flight.
 import type { MiddlewareHandler } from "hono";
 import { routeTemplate } from "../http/access-log.ts";
-import type { CounterSeries, HistogramSeries, Registry } from "./registry.ts";
+import type { CounterSeries, GaugeSeries, HistogramSeries, Registry } from "./registry.ts";
 
 export const DEFAULT_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] as const;
 
@@ -9,19 +9,26 @@ export interface HttpMetricsOptions {
   registry: Registry;
   /** Upper bounds of http_request_duration_seconds, per service (DEFAULT_DURATION_BUCKETS otherwise). */
   durationBuckets?: readonly number[];
+  /** Families already registered in `registry` (the gateway records its proxied requests in the same ones). */
+  families?: HttpMetricFamilies;
 }
 
 // Any other method reads "other", so a client cannot mint label values.
-const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+export const HTTP_METHODS: ReadonlySet<string> = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 
-interface RouteSeries {
-  method: string;
-  route: string;
+/** The series of one method and route template: its duration, and its request counter per status. */
+export interface RouteSeries {
   duration: HistogramSeries;
-  byStatus: Map<number, CounterSeries>;
+  status(code: number): CounterSeries;
 }
 
-export function httpMetrics({ registry, durationBuckets = DEFAULT_DURATION_BUCKETS }: HttpMetricsOptions): MiddlewareHandler {
+export interface HttpMetricFamilies {
+  inFlight: GaugeSeries;
+  /** The series of a method and route template, resolved once per combination (keep it; later calls are two map lookups). */
+  route(method: string, route: string): RouteSeries;
+}
+
+export function createHttpMetricFamilies(registry: Registry, durationBuckets: readonly number[] = DEFAULT_DURATION_BUCKETS): HttpMetricFamilies {
   const requests = registry.counter({
     name: "http_requests_total",
     help: "HTTP requests answered, by method, route template and status",
@@ -35,31 +42,38 @@ export function httpMetrics({ registry, durationBuckets = DEFAULT_DURATION_BUCKE
   });
   const inFlight = registry.gauge({ name: "http_requests_in_flight", help: "HTTP requests being answered now" }).labels();
 
-  // method → route template → series, resolved once per combination; a request then costs two map lookups.
+  // method → route template → series; status → counter inside each.
   const byMethod = new Map<string, Map<string, RouteSeries>>();
-  const routeSeries = (rawMethod: string, route: string): RouteSeries => {
-    const method = METHODS.has(rawMethod) ? rawMethod : "other";
+  const route = (rawMethod: string, template: string): RouteSeries => {
+    const method = HTTP_METHODS.has(rawMethod) ? rawMethod : "other";
     let byRoute = byMethod.get(method);
     if (!byRoute) {
       byRoute = new Map();
       byMethod.set(method, byRoute);
     }
-    let s = byRoute.get(route);
+    let s = byRoute.get(template);
     if (!s) {
-      s = { method, route, duration: durations.labels(method, route), byStatus: new Map() };
-      byRoute.set(route, s);
+      const byStatus = new Map<number, CounterSeries>();
+      s = {
+        duration: durations.labels(method, template),
+        status(code) {
+          let counter = byStatus.get(code);
+          if (!counter) {
+            counter = requests.labels(method, template, String(code));
+            byStatus.set(code, counter);
+          }
+          return counter;
+        },
+      };
+      byRoute.set(template, s);
     }
     return s;
   };
-  const counterFor = (s: RouteSeries, status: number): CounterSeries => {
-    let counter = s.byStatus.get(status);
-    if (!counter) {
-      counter = requests.labels(s.method, s.route, String(status));
-      s.byStatus.set(status, counter);
-    }
-    return counter;
-  };
+  return { inFlight, route };
+}
 
+export function httpMetrics({ registry, durationBuckets, families }: HttpMetricsOptions): MiddlewareHandler {
+  const { inFlight, route } = families ?? createHttpMetricFamilies(registry, durationBuckets);
   return async (c, next) => {
     const start = performance.now();
     inFlight.inc();
@@ -69,9 +83,9 @@ export function httpMetrics({ registry, durationBuckets = DEFAULT_DURATION_BUCKE
       status = c.res.status;
     } finally {
       inFlight.dec();
-      const s = routeSeries(c.req.method, routeTemplate(c));
+      const s = route(c.req.method, routeTemplate(c));
       s.duration.observe((performance.now() - start) / 1000);
-      counterFor(s, status).inc();
+      s.status(status).inc();
     }
   };
 }

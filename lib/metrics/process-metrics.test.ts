@@ -1,16 +1,9 @@
 // Process metrics: values present and plausible, the lag sampler notices a blocked loop, promtool accepts them.
 import { expect, test } from "bun:test";
+import { sampleValue } from "../testing/metrics-text.ts";
 import { promtoolCheckMetrics } from "../testing/promtool.ts";
 import { startProcessMetrics } from "./process-metrics.ts";
 import { createRegistry } from "./registry.ts";
-
-const value = (text: string, line: string) =>
-  Number(
-    text
-      .split("\n")
-      .find((l) => l.startsWith(`${line} `))
-      ?.split(" ")[1],
-  );
 
 test("process metrics: memory, uptime, start time, and event-loop lag that sees a blocked loop", async () => {
   const registry = createRegistry();
@@ -21,12 +14,13 @@ test("process metrics: memory, uptime, start time, and event-loop lag that sees 
     while (performance.now() < blockUntil) {} // block the event loop
     await Bun.sleep(30);
     const text = registry.render();
-    expect(value(text, "process_resident_memory_bytes")).toBeGreaterThan(1024 * 1024);
-    expect(value(text, "process_uptime_seconds")).toBeGreaterThan(0.1);
-    expect(Math.abs(value(text, "process_start_time_seconds") - Date.now() / 1000)).toBeLessThan(60);
-    expect(value(text, "process_event_loop_lag_seconds_count")).toBeGreaterThan(2);
+    expect(sampleValue(text, "process_resident_memory_bytes")).toBeGreaterThan(1024 * 1024);
+    expect(sampleValue(text, "process_uptime_seconds")).toBeGreaterThan(0.1);
+    expect(sampleValue(text, "process_open_fds")).toBeGreaterThan(2); // stdin, stdout, stderr at least
+    expect(Math.abs(sampleValue(text, "process_start_time_seconds") - Date.now() / 1000)).toBeLessThan(60);
+    expect(sampleValue(text, "process_event_loop_lag_seconds_count")).toBeGreaterThan(2);
     // The timer due during the block fired ~110 ms late.
-    expect(value(text, 'process_event_loop_lag_seconds_bucket{le="0.05"}')).toBeLessThan(value(text, "process_event_loop_lag_seconds_count"));
+    expect(sampleValue(text, 'process_event_loop_lag_seconds_bucket{le="0.05"}')).toBeLessThan(sampleValue(text, "process_event_loop_lag_seconds_count"));
     const result = await promtoolCheckMetrics(text);
     expect(result.output).toBe("");
     expect(result.ok).toBe(true);

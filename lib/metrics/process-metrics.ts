@@ -1,4 +1,5 @@
-// Process metrics: resident memory (where the runtime reports it), uptime, start time and event-loop lag from a timer-drift sampler.
+// Process metrics: resident memory (where the runtime reports it), open file descriptors, uptime, start time and event-loop lag.
+import { readdirSync } from "node:fs";
 import type { GaugeSeries, Registry } from "./registry.ts";
 
 export const EVENT_LOOP_LAG_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] as const;
@@ -35,6 +36,13 @@ export function startProcessMetrics(registry: Registry, opts: ProcessMetricsOpti
       .labels();
   }
 
+  // Open descriptors (sockets included: the open connections) where /proc is readable, i.e. on Linux; absent elsewhere.
+  if (countOpenFds() !== undefined) {
+    const fds: GaugeSeries = registry
+      .gauge({ name: "process_open_fds", help: "Open file descriptors (files and sockets)", collect: () => fds.set(countOpenFds() ?? Number.NaN) })
+      .labels();
+  }
+
   const lag = registry
     .histogram({
       name: "process_event_loop_lag_seconds",
@@ -51,4 +59,13 @@ export function startProcessMetrics(registry: Registry, opts: ProcessMetricsOpti
   }, interval);
   (timer as unknown as { unref?: () => void }).unref?.();
   return { stop: () => clearInterval(timer) };
+}
+
+/** Entries of /proc/self/fd (one is the directory handle of the listing itself, so one less); undefined when unreadable. */
+export function countOpenFds(): number | undefined {
+  try {
+    return Math.max(0, readdirSync("/proc/self/fd").length - 1);
+  } catch {
+    return undefined;
+  }
 }

@@ -21,6 +21,9 @@
 //                            OUTBOX_RELAY_ENABLED=false: pgbench does not publish events either, and without NATS_URL
 //                            the relay would publish into Postgres tables (the embedded transport), which production
 //                            does not do. Other variables in the environment (e.g. NATS_URL) reach the service unchanged.
+//   --tracing off|RATIO      the service's tracing (BENCH_TRACING): off (default: no OTLP endpoint, so no SDK at all), or a
+//                            head-sampling ratio, e.g. 0.1: a local OTLP sink (scripts/bench/otlp-sink.ts) accepts and
+//                            discards the exports; spans received are printed per run
 //   --cpu-prof DIR           run the service with `bun --cpu-prof --cpu-prof-md`; the profiles land in DIR
 //   --database-url URL       server for the temp database (default $TEST_DATABASE_URL or postgres://postgres@127.0.0.1:5432/postgres)
 //   --keep                   keep the temp database and the service logs
@@ -55,10 +58,11 @@ import { createInternalTokenMinter } from "../../lib/auth/internal-token.ts";
 import { migrate } from "../../lib/db/migrate.ts";
 import { createSql } from "../../lib/db/postgres.ts";
 import { type CpuUse, describeCpu, isNoisy, machineBusyShare, startCpuMeter } from "./cpu-meter.ts";
+import { startOtlpSink } from "./otlp-sink.ts";
 import { type PgbenchRun, runPgbench } from "./pgbench.ts";
 import { killAllChildren } from "./proc.ts";
 import { sampleRows } from "./sample-rows.ts";
-import { failures, requestsPerSecond, runWrk, serviceCommand, startService, type WrkResult } from "./service.ts";
+import { failures, parseTracingFlag, requestsPerSecond, runWrk, serviceCommand, startService, tracingEnv, type WrkResult } from "./service.ts";
 
 const TARGET_RATIO = 0.8;
 const TARGET_P99_MS = 15;
@@ -79,6 +83,7 @@ const { values: f } = parseArgs({
     relay: bool,
     binary: str,
     "cpu-prof": str,
+    tracing: str,
     "database-url": str,
     compiled: bool,
     healthz: bool,
@@ -106,6 +111,7 @@ const cfg = {
   healthz: f.healthz ?? false,
   relay: f.relay ?? env.BENCH_RELAY === "1",
   cpuProf: f["cpu-prof"] ? resolve(f["cpu-prof"]) : undefined,
+  tracing: parseTracingFlag(f.tracing ?? env.BENCH_TRACING),
   adminUrl: f["database-url"] ?? env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
   keep: f.keep ?? false,
 };
@@ -118,6 +124,7 @@ const reproduce = [
   cfg.healthz ? "--healthz" : "",
   cfg.relay ? "--relay" : "",
   cfg.cpuProf ? `--cpu-prof ${cfg.cpuProf}` : "",
+  cfg.tracing !== undefined ? `--tracing ${cfg.tracing}` : "",
   f["database-url"] ? `--database-url ${f["database-url"]}` : "",
 ]
   .filter(Boolean)
@@ -142,6 +149,7 @@ const { migrations } = await import("../../services/orders/migrations/index.ts")
 const work = mkdtempSync(join(tmpdir(), "bench-orders-"));
 const db = await createTempDatabase("bench_orders");
 const sql = createSql(db.url, { max: 1, applicationName: "bench-orders" });
+const sink = cfg.tracing !== undefined ? startOtlpSink() : undefined;
 let stopService: (() => Promise<unknown>) | undefined;
 let cleaning: Promise<void> | undefined;
 let interrupted = false;
@@ -151,6 +159,7 @@ function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     await stopService?.().catch(() => {});
     killAllChildren();
+    sink?.stop();
     await sql.end({ timeout: 1 }).catch(() => {});
     if (cfg.keep) return say(`kept: database ${db.url}, service logs in ${work}`);
     await db.drop().catch((err) => console.error(`could not drop database ${db.name}: ${err}`));
@@ -175,6 +184,8 @@ interface ServiceRun {
   stored: number;
   cpu: CpuUse;
   floorRps?: number;
+  /** Spans the OTLP sink received during the measured run (tracing on). */
+  spans?: number;
 }
 
 async function resetTables() {
@@ -199,6 +210,9 @@ async function main(): Promise<number> {
   say(`  service: ${cmd.join(" ")}${cfg.compiled ? ` (compiled in ${((performance.now() - t) / 1000).toFixed(1)} s)` : ""}`);
   say(
     `           LOG_LEVEL=${cfg.logLevel}, log written to a file, outbox relay ${cfg.relay ? "on" : "off"}; load: wrk -t${cfg.wrkThreads}, ${cfg.warmup} s warm-up per run`,
+  );
+  say(
+    `           tracing ${cfg.tracing === undefined ? "off (no OTLP endpoint: no SDK)" : `on: ratio ${cfg.tracing}, OTLP/HTTP protobuf to a local sink ${sink?.url}`}`,
   );
 
   const pgbench: (PgbenchRun & { round: number })[] = [];
@@ -226,6 +240,7 @@ async function main(): Promise<number> {
           DATABASE_POOL_MAX: String(pool),
           INTERNAL_AUTH_JWKS: JSON.stringify(keys.jwks),
           LOG_LEVEL: cfg.logLevel,
+          ...tracingEnv(cfg.tracing, sink?.url),
           ...(cfg.relay ? {} : { OUTBOX_RELAY_ENABLED: "false" }),
         },
         join(work, `orders-round${round}-pool${pool}.log`),
@@ -237,11 +252,14 @@ async function main(): Promise<number> {
         await resetTables();
         await wrk("/v1/orders", cfg.warmup);
         const storedBefore = await countOrders();
+        const spansBefore = sink?.spans() ?? 0;
         const meter = startCpuMeter({ database: db.name, pids: { service: svc.pid } });
         const { result, cpuUs } = await wrk("/v1/orders", cfg.duration);
         const cpu = meter.stop({ wrk: cpuUs });
         await Bun.sleep(200); // requests wrk cut off at the end may still commit
         const run: ServiceRun = { round, pool, connections, wrk: result, rps: requestsPerSecond(result), stored: (await countOrders()) - storedBefore, cpu };
+        // Exports lag by the batch delay (5 s by default): the count covers what arrived by now, the warm-up excluded.
+        if (sink) run.spans = sink.spans() - spansBefore;
         if (cfg.healthz) run.floorRps = requestsPerSecond((await wrk("/healthz", cfg.duration)).result);
         runs.push(run);
         printServiceRun(run, Math.max(...pgbench.map((p) => p.tps)));
@@ -291,6 +309,8 @@ function printServiceRun(r: ServiceRun, limitTps: number) {
     `         ${w.requests} requests, non-2xx ${w.errors_status}, socket errors ${failures(w) - w.errors_status}, ${r.stored} orders stored` +
       (r.floorRps ? `  | GET /healthz floor: ${r.floorRps.toFixed(0)} req/s` : ""),
   );
+  if (r.spans !== undefined)
+    say(`         tracing: ${r.spans} spans received by the OTLP sink during the run (${(r.spans / Math.max(1, w.requests)).toFixed(3)} per request)`);
   say(`         ${describeCpu(r.cpu, w.requests)}`);
   if (r.stored < w.requests) say("         WARNING: fewer orders stored than requests answered: some requests did not create an order");
 }

@@ -24,6 +24,23 @@ export const requestsPerSecond = (w: WrkResult) => w.requests / (w.duration_us /
 /** Responses that were not 2xx/3xx (wrk counts status ≥ 400) plus socket errors and timeouts. */
 export const failures = (w: WrkResult) => w.errors_status + w.errors_connect + w.errors_read + w.errors_write + w.errors_timeout;
 
+/** `--tracing off|RATIO`: undefined for off, else the head-sampling ratio in [0, 1]. */
+export function parseTracingFlag(v: string | undefined): number | undefined {
+  if (v === undefined || v === "off") return undefined;
+  const n = Number(v);
+  if (v.trim() === "" || !Number.isFinite(n) || n < 0 || n > 1) throw new Error(`--tracing: expected off or a ratio from 0 to 1, got "${v}"`);
+  return n;
+}
+
+/**
+ * The service's tracing env: off → no endpoint (no SDK, the API's no-op tracer); a ratio → OTLP export to `sinkUrl`
+ * (scripts/bench/otlp-sink.ts, protobuf like production) with parent-based ratio sampling at that ratio.
+ */
+export function tracingEnv(ratio: number | undefined, sinkUrl: string | undefined): Record<string, string> {
+  if (ratio === undefined || sinkUrl === undefined) return { OTEL_EXPORTER_OTLP_ENDPOINT: "", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "" };
+  return { OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl, OTEL_TRACES_SAMPLER: "parentbased_traceidratio", OTEL_TRACES_SAMPLER_ARG: String(ratio) };
+}
+
 /** The command that runs the service: `bun services/orders/main.ts`, a given executable, or a freshly compiled one. */
 export async function serviceCommand(opts: { binary?: string; compileTo?: string; cpuProfDir?: string }): Promise<string[]> {
   if (opts.binary) return [resolve(opts.binary)];

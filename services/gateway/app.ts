@@ -6,11 +6,13 @@ import { createServiceApp } from "../../lib/http/create-app.ts";
 import { registerDocumentRoutes } from "../../lib/http/docs.ts";
 import { problemResponse } from "../../lib/http/problem.ts";
 import type { Logger } from "../../lib/logging/logger.ts";
+import { CONTENT_TYPE } from "../../lib/metrics/exposition.ts";
+import { createRegistry } from "../../lib/metrics/registry.ts";
 import type { AccessLogger } from "./access-log.ts";
 import type { InternalTokenCache } from "./auth/internal-tokens.ts";
 import type { UserTokenVerifier } from "./auth/user-token.ts";
 import { type OpenApiDocument, routedOnly } from "./contract/merge.ts";
-import { createMetrics, type GatewayMetrics, renderMetrics } from "./metrics.ts";
+import { createGatewayMetrics, type GatewayMetrics } from "./metrics.ts";
 import { createCors } from "./proxy/cors.ts";
 import { createProxyHandler } from "./proxy/handler.ts";
 import { matchRoute, SERVICES, type UpstreamRoute } from "./proxy/routes.ts";
@@ -40,7 +42,7 @@ export interface GatewayDeps {
   contract: OpenApiDocument;
   /** Set when the dev issuer runs: its public keys, served at /dev/jwks.json. */
   devJwks?: JSONWebKeySet;
-  /** Extra gauges for /metrics (cache sizes, JWKS fetches). */
+  /** Extra gauges for /metrics (cache sizes, JWKS fetches): fixed names, read at scrape time; `_total` ones are counters. */
   gauges?: () => Record<string, number>;
 }
 
@@ -50,18 +52,20 @@ export interface Gateway {
   /** Test convenience in the manner of Hono's app.request: a path (or URL) and init. */
   request(input: string, init?: RequestInit, peer?: string): Promise<Response>;
   readonly routes: readonly UpstreamRoute[];
+  /** Its registry (start.ts adds the process metrics) and the series the proxy records in. */
   readonly metrics: GatewayMetrics;
 }
 
 type OwnEnv = { Bindings: { peer?: string } };
 
 export function createApp(deps: GatewayDeps): Gateway {
-  const metrics = createMetrics();
+  const routes = deps.routes;
+  // Binds each route's and permission rule's series: the proxy then records without label lookups.
+  const metrics = createGatewayMetrics(createRegistry(), routes, deps.gauges);
   const cors = createCors(deps.corsOrigins);
   const proxy = createProxyHandler({ ...deps, cors, metrics });
-  const routes = deps.routes;
 
-  const own = createServiceApp({ log: deps.log, bodyLimitBytes: 64 * 1024 });
+  const own = createServiceApp({ log: deps.log, bodyLimitBytes: 64 * 1024, metrics: { registry: metrics.registry, families: metrics.http } });
   registerHealthRoutes(own, deps.health);
   // The gateway's own public pages are limited per client IP (they need no token).
   const limitPublic = async (c: { req: { raw: Request }; env: unknown; get: (k: "requestId") => string }, next: () => Promise<void>) => {
@@ -70,6 +74,7 @@ export function createApp(deps: GatewayDeps): Gateway {
     if (typeof left !== "number") left = await left;
     const policy = deps.publicLimiter.policy;
     if (left < 0) {
+      metrics.publicRateLimited.inc();
       return problemResponse("rate_limited", {
         detail: "Too many requests; retry after the indicated time.",
         headers: {
@@ -98,7 +103,7 @@ export function createApp(deps: GatewayDeps): Gateway {
     const ip = deps.clientIp((c.env as OwnEnv["Bindings"] | undefined)?.peer, c.req.raw.headers.get("x-forwarded-for"));
     if (!deps.metricsAllowed(ip))
       return problemResponse("not_found", { detail: "No route matches this path.", requestId: c.get("requestId"), instance: c.req.path });
-    return c.body(renderMetrics({ metrics, routes, gauges: deps.gauges ?? (() => ({})) }), 200, { "content-type": "text/plain; version=0.0.4; charset=utf-8" });
+    return c.body(metrics.registry.render(), 200, { "content-type": CONTENT_TYPE });
   });
   const devJwks = deps.devJwks && JSON.stringify(deps.devJwks);
   if (devJwks) own.get("/dev/jwks.json", (c) => c.body(devJwks, 200, { "content-type": "application/jwk-set+json" }));

@@ -7,6 +7,7 @@ import { createLogger } from "../../lib/logging/logger.ts";
 import { stdoutSink } from "../../lib/logging/stdout-sink.ts";
 import { exitIfVersionFlag, runEntrypoint } from "../../lib/serve/entrypoint.ts";
 import type { Closer } from "../../lib/serve/shutdown.ts";
+import { startTracingOrExit } from "../../lib/telemetry/tracing.ts";
 import { VERSION } from "../../lib/version.ts";
 import { gatewayEnv, tokenIdentity } from "./config.ts";
 import { DEV_ISSUER_KEY_FILE, type DevIssuerKeys, generateDevIssuerKeys } from "./dev-issuer/issuer.ts";
@@ -22,6 +23,8 @@ const cfg = loadConfigOrExit(SERVICE, gatewayEnv, process.env);
 const output = createBatchedSink(stdoutSink);
 process.on("exit", output.flush);
 const log = createLogger({ service: SERVICE, level: cfg.LOG_LEVEL, sink: output.sink });
+// Before the upstream clients are made: they get client spans only when tracing is on (OTEL_* from the env).
+const tracing = startTracingOrExit(SERVICE, VERSION, process.env, { log });
 
 async function openRateLimitStore(opened: Closer[]): Promise<KV> {
   const [{ connect }, { Kvm }] = await Promise.all([import("@nats-io/transport-node"), import("@nats-io/kv")]);
@@ -34,7 +37,8 @@ runEntrypoint({
   log,
   drainDelayMs: cfg.DRAIN_DELAY_MS,
   graceMs: cfg.SHUTDOWN_GRACE_MS,
-  last: [{ name: "log", close: async () => output.flush() }],
+  // Spans after the connections are closed (so those of the shutdown are exported too), the log last.
+  last: [tracing.closer, { name: "log", close: async () => output.flush() }],
   start: async (opened) => {
     const { issuer, audience } = tokenIdentity(cfg);
     log.info("starting", { version: VERSION, port: cfg.PORT, issuer, audience, dev_issuer: cfg.DEV_ISSUER, rate_limit_store: cfg.RATE_LIMIT_STORE });

@@ -1,63 +1,196 @@
-// Gateway counters and the Prometheus text at /metrics: requests by upstream and status class, refusals, breaker state, caches.
+// Gateway metrics on the shared registry: HTTP and process families like every service, plus auth, rate limits, upstreams and caches.
 import { circuitStateValue } from "../../lib/http/client/circuit-breaker.ts";
+import type { UpstreamFailureKind } from "../../lib/http/client/upstream-client.ts";
+import { createHttpMetricFamilies, HTTP_METHODS, type HttpMetricFamilies, type RouteSeries } from "../../lib/metrics/http-metrics.ts";
+import type { CounterSeries, GaugeSeries, HistogramSeries, Registry } from "../../lib/metrics/registry.ts";
+import { AUTH_FAILURE_REASONS, type AuthFailureReason } from "./auth/user-token.ts";
 import type { UpstreamRoute } from "./proxy/routes.ts";
 
+/** Why a request was answered at the edge (gateway_refused_total's `reason`); a closed set, checked by the compiler. */
+export const REFUSAL_REASONS = [
+  "unauthorized",
+  "keys_unavailable",
+  "forbidden",
+  "rate_limited",
+  "no_route",
+  "bad_path",
+  "method",
+  "header_too_large",
+  "too_large",
+  "bad_length",
+] as const;
+export type RefusalReason = (typeof REFUSAL_REASONS)[number];
+
+const UPSTREAM_FAILURE_KINDS: readonly UpstreamFailureKind[] = ["circuit_open", "timeout", "network", "aborted"];
+
+/**
+ * http_request_duration_seconds at the edge: token checks and rate limits take microseconds, a proxied call adds the
+ * service's own time (ms), inference can take tens of seconds.
+ */
+export const GATEWAY_DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] as const;
+/** Time to an upstream's response headers: the service's latency plus the hop. */
+export const UPSTREAM_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] as const;
+
+/** The http_* series of one route template, per method; known methods are cached, so a request costs one property read. */
+export type MethodSeries = (method: string) => RouteSeries;
+
+/** What the proxy records per upstream route, resolved when the app is built (no label lookups per request). */
+export interface RouteMetrics {
+  /** http_* series for requests refused before their permission rule was found (label: the route prefix + "/**"). */
+  unresolved: MethodSeries;
+  rateLimited: CounterSeries;
+  upstreamDuration: HistogramSeries;
+  failures: Record<UpstreamFailureKind, CounterSeries>;
+}
+
 export interface GatewayMetrics {
-  /** upstream → status class (2xx, 4xx, …) → count, for proxied requests. */
-  responses: Map<string, Map<string, number>>;
-  /** reason (unauthorized, forbidden, rate_limited, too_large, …) → count of requests refused at the edge. */
-  refused: Map<string, number>;
-  /** upstream → failure kind (timeout, network, circuit_open) → count. */
-  upstreamFailures: Map<string, Map<string, number>>;
+  registry: Registry;
+  http: HttpMetricFamilies;
+  refused: Record<RefusalReason, CounterSeries>;
+  authFailures: Record<AuthFailureReason, CounterSeries>;
+  /** gateway_rate_limited_total{group="public"}: the gateway's own pages. */
+  publicRateLimited: CounterSeries;
 }
 
-export function createMetrics(): GatewayMetrics {
-  return { responses: new Map(), refused: new Map(), upstreamFailures: new Map() };
+const NOOP_COUNTER: CounterSeries = { value: 0, inc() {} };
+const NOOP_ROUTE_SERIES: RouteSeries = { duration: { count: 0, sum: 0, observe() {} }, status: () => NOOP_COUNTER };
+/** Placeholders until createGatewayMetrics binds real series (routes and rules are built before the app). */
+export const UNBOUND_METHOD_SERIES: MethodSeries = () => NOOP_ROUTE_SERIES;
+export const UNBOUND_ROUTE_METRICS: RouteMetrics = {
+  unresolved: UNBOUND_METHOD_SERIES,
+  rateLimited: NOOP_COUNTER,
+  upstreamDuration: { count: 0, sum: 0, observe() {} },
+  failures: { circuit_open: NOOP_COUNTER, timeout: NOOP_COUNTER, network: NOOP_COUNTER, aborted: NOOP_COUNTER },
+};
+
+export function methodSeries(http: HttpMetricFamilies, template: string): MethodSeries {
+  const known: Record<string, RouteSeries> = Object.create(null);
+  // Only the seven known methods are cached: any other goes through http.route (labelled "other"), never growing this.
+  return (method) => {
+    const hit = known[method];
+    if (hit !== undefined) return hit;
+    const s = http.route(method, template);
+    if (HTTP_METHODS.has(method)) known[method] = s;
+    return s;
+  };
 }
 
-export function count(map: Map<string, number>, key: string): void {
-  map.set(key, (map.get(key) ?? 0) + 1);
-}
+const byName = <K extends string, S>(names: readonly K[], make: (name: K) => S) => Object.fromEntries(names.map((n) => [n, make(n)])) as Record<K, S>;
 
-export function count2(map: Map<string, Map<string, number>>, a: string, b: string): void {
-  let inner = map.get(a);
-  if (!inner) {
-    inner = new Map();
-    map.set(a, inner);
+/**
+ * Registers the gateway's families in `registry` and binds each route's (and each permission rule's) series onto it.
+ * `gauges` are extra values read at scrape time (JWKS and token caches); names ending in _total are counters.
+ */
+export function createGatewayMetrics(registry: Registry, routes: readonly UpstreamRoute[], gauges: () => Record<string, number> = () => ({})): GatewayMetrics {
+  const http = createHttpMetricFamilies(registry, GATEWAY_DURATION_BUCKETS);
+  const refusedFamily = registry.counter({
+    name: "gateway_refused_total",
+    help: "Requests answered at the edge without reaching a service, by reason",
+    labelNames: ["reason"],
+  });
+  const authFamily = registry.counter({
+    name: "gateway_auth_failures_total",
+    help: "User tokens not accepted, by reason (missing, malformed, expired, bad_signature, wrong_issuer, …)",
+    labelNames: ["reason"],
+  });
+  const rateLimited = registry.counter({
+    name: "gateway_rate_limited_total",
+    help: "Requests refused by a rate limit (429), by route group",
+    labelNames: ["group"],
+  });
+  const upstreamDuration = registry.histogram({
+    name: "gateway_upstream_request_duration_seconds",
+    help: "Time from sending a request upstream to its response headers (retries included), by upstream",
+    labelNames: ["upstream"],
+    buckets: UPSTREAM_DURATION_BUCKETS,
+  });
+  const failures = registry.counter({
+    name: "gateway_upstream_failures_total",
+    help: "Upstream calls without a usable response, by upstream and kind (circuit_open, timeout, network, aborted)",
+    labelNames: ["upstream", "kind"],
+  });
+  const circuitStates = routes.map((r) => ({ r, s: undefined as GaugeSeries | undefined }));
+  const circuitState = registry.gauge({
+    name: "gateway_circuit_state",
+    help: "Circuit breaker state per upstream: 0 closed, 1 half-open, 2 open",
+    labelNames: ["upstream"],
+    collect: () => {
+      for (const c of circuitStates) c.s?.set(circuitStateValue(c.r.client.breaker.state()));
+    },
+  });
+  const opensSeries: { r: UpstreamRoute; s: CounterSeries }[] = [];
+  const opens = registry.counter({
+    name: "gateway_circuit_opens_total",
+    help: "Times each upstream's circuit opened",
+    labelNames: ["upstream"],
+    collect: () => {
+      for (const { r, s } of opensSeries) s.inc(r.client.breaker.snapshot().opens - s.value);
+    },
+  });
+  const bucketSeries: { r: UpstreamRoute; s: GaugeSeries }[] = [];
+  const buckets = registry.gauge({
+    name: "gateway_rate_limit_buckets",
+    help: "Token buckets held in memory per route group",
+    labelNames: ["group"],
+    collect: () => {
+      for (const { r, s } of bucketSeries) s.set(r.limiter.size());
+    },
+  });
+
+  for (const c of circuitStates) c.s = circuitState.labels(c.r.name);
+  for (const r of routes) {
+    opensSeries.push({ r, s: opens.labels(r.name) });
+    bucketSeries.push({ r, s: buckets.labels(r.name) });
+    r.metrics = {
+      unresolved: methodSeries(http, `${r.prefix}/**`),
+      rateLimited: rateLimited.labels(r.name),
+      upstreamDuration: upstreamDuration.labels(r.name),
+      failures: byName(UPSTREAM_FAILURE_KINDS, (kind) => failures.labels(r.name, kind)),
+    };
+    for (const rule of r.rules) rule.series = methodSeries(http, rule.path);
   }
-  inner.set(b, (inner.get(b) ?? 0) + 1);
+
+  registerCacheGauges(registry, gauges);
+  return {
+    registry,
+    http,
+    refused: byName(REFUSAL_REASONS, (reason) => refusedFamily.labels(reason)),
+    authFailures: byName(AUTH_FAILURE_REASONS, (reason) => authFamily.labels(reason)),
+    publicRateLimited: rateLimited.labels("public"),
+  };
 }
 
-export interface MetricsSources {
-  metrics: GatewayMetrics;
-  routes: readonly UpstreamRoute[];
-  gauges: () => Record<string, number>;
-}
-
-const esc = (v: string) => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
-
-export function renderMetrics({ metrics, routes, gauges }: MetricsSources): string {
-  const lines: string[] = [];
-  const family = (name: string, type: string, help: string) => lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-
-  family("gateway_responses_total", "counter", "Proxied responses by upstream and status class");
-  for (const [up, byClass] of metrics.responses)
-    for (const [cls, n] of byClass) lines.push(`gateway_responses_total{upstream="${esc(up)}",class="${cls}"} ${n}`);
-  family("gateway_refused_total", "counter", "Requests answered at the edge without reaching a service, by reason");
-  for (const [reason, n] of metrics.refused) lines.push(`gateway_refused_total{reason="${esc(reason)}"} ${n}`);
-  family("gateway_upstream_failures_total", "counter", "Upstream calls without a usable response, by kind");
-  for (const [up, byKind] of metrics.upstreamFailures)
-    for (const [kind, n] of byKind) lines.push(`gateway_upstream_failures_total{upstream="${esc(up)}",kind="${kind}"} ${n}`);
-
-  family("gateway_circuit_state", "gauge", "Circuit breaker state per upstream: 0 closed, 1 half-open, 2 open");
-  for (const r of routes) lines.push(`gateway_circuit_state{upstream="${esc(r.name)}"} ${circuitStateValue(r.client.breaker.state())}`);
-  family("gateway_circuit_opens_total", "counter", "Times each upstream's circuit opened");
-  for (const r of routes) lines.push(`gateway_circuit_opens_total{upstream="${esc(r.name)}"} ${r.client.breaker.snapshot().opens}`);
-  family("gateway_rate_limit_buckets", "gauge", "Token buckets held in memory per route group");
-  for (const r of routes) lines.push(`gateway_rate_limit_buckets{group="${esc(r.name)}"} ${r.limiter.size()}`);
-  for (const [name, value] of Object.entries(gauges())) {
-    family(name, name.endsWith("_total") ? "counter" : "gauge", name.replace(/_/g, " "));
-    lines.push(`${name} ${value}`);
-  }
-  return `${lines.join("\n")}\n`;
+/** One family per value `gauges()` returns (its names are fixed); it is called once per scrape, by the first family. */
+function registerCacheGauges(registry: Registry, gauges: () => Record<string, number>): void {
+  let snapshot = gauges();
+  const names = Object.keys(snapshot);
+  names.forEach((name, i) => {
+    const help = name.replace(/^gateway_/, "").replace(/_/g, " ");
+    const refresh = () => {
+      if (i === 0) snapshot = gauges();
+    };
+    if (name.endsWith("_total")) {
+      const s: CounterSeries = registry
+        .counter({
+          name,
+          help,
+          collect: () => {
+            refresh();
+            s.inc(Math.max(0, (snapshot[name] ?? 0) - s.value));
+          },
+        })
+        .labels();
+    } else {
+      const s: GaugeSeries = registry
+        .gauge({
+          name,
+          help,
+          collect: () => {
+            refresh();
+            s.set(snapshot[name] ?? 0);
+          },
+        })
+        .labels();
+    }
+  });
 }

@@ -1,6 +1,7 @@
 // Starts the gateway on what its entrypoint prepared (config, logger, dev issuer keys, NATS KV): app, listener, warm key cache.
 import type { KV } from "@nats-io/kv";
 import type { Logger, LogSink } from "../../lib/logging/logger.ts";
+import { startProcessMetrics } from "../../lib/metrics/process-metrics.ts";
 import { listen } from "../../lib/serve/listen.ts";
 import type { RunningService } from "../../lib/serve/running-service.ts";
 import contract from "../../openapi/gateway.json" with { type: "json" };
@@ -21,6 +22,7 @@ export interface GatewayResources {
 
 export async function startGateway(cfg: GatewayConfig, { log, logSink, devIssuer, kv }: GatewayResources): Promise<RunningService> {
   const { gateway, health, jwks } = await assembleGateway({ cfg, log, logSink, contract: contract as unknown as OpenApiDocument, devIssuer, kv });
+  const processMetrics = startProcessMetrics(gateway.metrics.registry);
   // A client waiting on a slow upstream sends and receives nothing: keep its connection open past the longest deadline.
   const longestDeadlineMs = Math.max(cfg.UPSTREAM_TIMEOUT_MS, ...Object.values(cfg.UPSTREAM_TIMEOUTS));
   const idleTimeoutSeconds = Math.min(255, Math.max(30, Math.ceil(longestDeadlineMs / 1000) + 5)); // Bun allows ≤ 255 s
@@ -29,5 +31,5 @@ export async function startGateway(cfg: GatewayConfig, { log, logSink, devIssuer
   await jwks.ensureLoaded().catch((err) => log.warn("issuer keys not loaded yet", { err: (err as Error).message }));
   health.markStarted();
   log.info("ready", { port: listener.port, routes: gateway.routes.map((r) => `${r.prefix} → ${r.name}`) });
-  return { name: "gateway", listener, health, closers: [] };
+  return { name: "gateway", listener, health, closers: [{ name: "process metrics", close: async () => processMetrics.stop() }] };
 }

@@ -5,6 +5,7 @@ import { createLogger } from "../../lib/logging/logger.ts";
 import { stdoutSink } from "../../lib/logging/stdout-sink.ts";
 import { openServiceConnections } from "../../lib/messaging/open-service-messaging.ts";
 import { exitIfVersionFlag, runEntrypoint } from "../../lib/serve/entrypoint.ts";
+import { startTracingOrExit } from "../../lib/telemetry/tracing.ts";
 import { VERSION } from "../../lib/version.ts";
 import { notificationsEnv } from "./config.ts";
 import { startNotifications } from "./start.ts";
@@ -16,12 +17,15 @@ const cfg = loadConfigOrExit(SERVICE, notificationsEnv, process.env);
 const output = createBatchedSink(stdoutSink);
 process.on("exit", output.flush);
 const log = createLogger({ service: SERVICE, level: cfg.LOG_LEVEL, sink: output.sink });
+// Before any connection is opened: the database and messaging instrumentation check it (OTEL_* from the env).
+const tracing = startTracingOrExit(SERVICE, VERSION, process.env, { log });
 
 runEntrypoint({
   log,
   drainDelayMs: cfg.DRAIN_DELAY_MS,
   graceMs: cfg.SHUTDOWN_GRACE_MS,
-  last: [{ name: "log", close: async () => output.flush() }],
+  // Spans after the connections are closed (so those of the shutdown are exported too), the log last.
+  last: [tracing.closer, { name: "log", close: async () => output.flush() }],
   start: async (opened) => {
     log.info("starting", { version: VERSION, port: cfg.PORT, embedded_database: !cfg.DATABASE_URL, nats: Boolean(cfg.NATS_URL) });
     const { db, transport } = await openServiceConnections(SERVICE, cfg, log, opened);

@@ -72,7 +72,7 @@ describe("startNotifications [postgres]", () => {
       await eventually(async () => (await db.sql`SELECT 1 FROM notifications WHERE event_id = ${e.id}`).length === 1, 5_000, "consumed");
       const ready = await fetch(`http://127.0.0.1:${svc.listener.port}/readyz`);
       expect(await ready.json()).toEqual({ status: "ok", checks: { database: "ok", broker: "ok", consumer: "ok" } });
-      expect(svc.closers.map((c) => c.name)).toEqual(["consumer", "process metrics"]);
+      expect(svc.closers.map((c) => c.name)).toEqual(["consumer", "backlog metrics", "process metrics"]);
     } finally {
       for (const c of svc.closers) await c.close();
       await svc.listener.stop(true);

@@ -6,6 +6,7 @@ import { createHealth, type DependencyCheck } from "../../lib/health/health.ts";
 import type { Logger } from "../../lib/logging/logger.ts";
 import { DLQ_STREAM, ORDERS_STREAM } from "../../lib/messaging/topology.ts";
 import type { Transport } from "../../lib/messaging/types.ts";
+import { registerDbPoolMetrics } from "../../lib/metrics/db-pool-metrics.ts";
 import { startProcessMetrics } from "../../lib/metrics/process-metrics.ts";
 import { createRegistry } from "../../lib/metrics/registry.ts";
 import { listen } from "../../lib/serve/listen.ts";
@@ -18,8 +19,10 @@ import { createDeadLetterReader } from "./dead-letters/dead-letter-reader.ts";
 import { createReplayer } from "./dead-letters/replay.ts";
 import { migrations } from "./migrations/index.ts";
 import { createNotificationsRepository } from "./notifications/repository.ts";
+import { startBacklogGauges } from "./worker/backlog-metrics.ts";
 import { type RunningConsumer, startConsumer } from "./worker/consumer.ts";
 import { createEventStore } from "./worker/event-store.ts";
+import { createWorkerMetrics } from "./worker/worker-metrics.ts";
 
 /** The durable consumer's name: its position on ORDERS, the processed_events key and the dead-letter subjects (dlq.notifications.>). */
 export const CONSUMER_NAME = "notifications";
@@ -44,6 +47,7 @@ export async function startNotifications(cfg: NotificationsConfig, { log, db, tr
   const reader = createDeadLetterReader(source);
   const metrics = createRegistry();
   const processMetrics = startProcessMetrics(metrics);
+  if (db.pool) registerDbPoolMetrics(metrics, db.pool);
   const app = createApp({
     log,
     metrics,
@@ -75,10 +79,12 @@ export async function startNotifications(cfg: NotificationsConfig, { log, db, tr
         batch: cfg.CONSUMER_BATCH,
         maxAckPending: cfg.CONSUMER_MAX_ACK_PENDING,
         retry: { baseMs: cfg.RETRY_BASE_MS, maxMs: cfg.RETRY_MAX_MS },
+        metrics: createWorkerMetrics(metrics),
       });
       const c = consumer;
+      const backlog = startBacklogGauges(metrics, { transport, stream: ORDERS_STREAM.name, durable: CONSUMER_NAME, dlq: DLQ_STREAM.name }, log);
       // First on shutdown: stop pulling and let in-flight messages finish and be acknowledged.
-      closers.push({ name: "consumer", close: () => c.stop() });
+      closers.push({ name: "consumer", close: () => c.stop() }, { name: "backlog metrics", close: () => backlog.stop() });
     }
   } catch (err) {
     await listener.stop(true);

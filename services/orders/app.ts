@@ -11,6 +11,7 @@ import { DEFAULT_DURATION_BUCKETS } from "../../lib/metrics/http-metrics.ts";
 import { registerMetricsRoute } from "../../lib/metrics/metrics-route.ts";
 import { createRegistry, type Registry } from "../../lib/metrics/registry.ts";
 import { VERSION } from "../../lib/version.ts";
+import { createIdempotencyMetrics } from "./idempotency/idempotency-metrics.ts";
 import type { IdempotencyEnv } from "./idempotency/key.ts";
 import { registerOrderRoutes } from "./orders/handlers.ts";
 import type { OrdersRepository } from "./orders/repository.ts";
@@ -47,6 +48,7 @@ export function createApp(deps: OrdersAppDeps): OpenAPIHono<AppEnv> {
   registerOrderRoutes(app as unknown as OpenAPIHono<IdempotencyEnv>, {
     repo: deps.repo,
     verifyToken: deps.verifyToken,
+    recordIdempotency: createIdempotencyMetrics(metrics),
     idempotencyTtlSeconds: deps.idempotencyTtlSeconds,
     newId: deps.newId ?? (() => Bun.randomUUIDv7()),
     now: deps.now ?? (() => new Date()),

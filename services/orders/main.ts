@@ -4,6 +4,7 @@ import { createLogger } from "../../lib/logging/logger.ts";
 import { stdoutSink } from "../../lib/logging/stdout-sink.ts";
 import { openServiceConnections } from "../../lib/messaging/open-service-messaging.ts";
 import { exitIfVersionFlag, runEntrypoint } from "../../lib/serve/entrypoint.ts";
+import { startTracingOrExit } from "../../lib/telemetry/tracing.ts";
 import { VERSION } from "../../lib/version.ts";
 import { ordersEnv } from "./config.ts";
 import { startOrders } from "./start.ts";
@@ -12,11 +13,15 @@ const SERVICE = "orders";
 exitIfVersionFlag(SERVICE, VERSION);
 const cfg = loadConfigOrExit(SERVICE, ordersEnv, process.env);
 const log = createLogger({ service: SERVICE, level: cfg.LOG_LEVEL, sink: stdoutSink });
+// Before any connection is opened: the database and messaging instrumentation check it (OTEL_* from the env).
+const tracing = startTracingOrExit(SERVICE, VERSION, process.env, { log });
 
 runEntrypoint({
   log,
   drainDelayMs: cfg.DRAIN_DELAY_MS,
   graceMs: cfg.SHUTDOWN_GRACE_MS,
+  // After the connections are closed, so spans of the shutdown are exported too.
+  last: [tracing.closer],
   start: async (opened) => {
     log.info("starting", { version: VERSION, port: cfg.PORT, embedded_database: !cfg.DATABASE_URL, nats: Boolean(cfg.NATS_URL) });
     const { db, transport } = await openServiceConnections(SERVICE, cfg, log, opened);

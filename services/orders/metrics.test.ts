@@ -1,13 +1,22 @@
-// GET /metrics of the orders app: valid for promtool, and bounded: many order ids add no series.
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { describeEachDatabase } from "../../lib/db/testing.ts";
+// GET /metrics of orders: valid for promtool, every family after real traffic, and bounded: many order ids add no series.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { generateDevKeyPair } from "../../lib/auth/dev-keys.ts";
+import { createInternalTokenMinter } from "../../lib/auth/internal-token.ts";
+import { parseEnv } from "../../lib/config/env.ts";
+import { type Database, openDatabase } from "../../lib/db/database.ts";
+import { createTempDatabase, describeEachDatabase } from "../../lib/db/testing.ts";
+import { silentLogger } from "../../lib/logging/logger.ts";
+import { createEmbeddedTransport } from "../../lib/messaging/embedded/transport.ts";
+import type { Transport } from "../../lib/messaging/types.ts";
 import { type ProcessMetrics, startProcessMetrics } from "../../lib/metrics/process-metrics.ts";
 import { createRegistry } from "../../lib/metrics/registry.ts";
+import type { RunningService } from "../../lib/serve/running-service.ts";
+import { sampleValue, seriesOf } from "../../lib/testing/metrics-text.ts";
 import { promtoolCheckMetrics } from "../../lib/testing/promtool.ts";
+import { freePort } from "../../lib/testing/service-process.ts";
+import { ordersEnv } from "./config.ts";
+import { startOrders } from "./start.ts";
 import { ordersFixture, sampleOrder } from "./test-fixture.ts";
-
-/** Sample lines (one per series, or per bucket of a histogram series) in exposition text. */
-const seriesOf = (text: string) => text.split("\n").filter((l) => l !== "" && !l.startsWith("#"));
 
 describeEachDatabase("orders /metrics", (db) => {
   let f: Awaited<ReturnType<typeof ordersFixture>>;
@@ -72,4 +81,86 @@ describeEachDatabase("orders /metrics", (db) => {
     expect(seriesOf(text).length).toBe(before);
     expect(text).toMatch(/http_requests_total\{method="GET",route="\/v1\/orders\/:id",status="404"\} 90\d/);
   }, 60_000);
+});
+
+describe("orders /metrics as started by start.ts [postgres]", () => {
+  let temp: Awaited<ReturnType<typeof createTempDatabase>>;
+  let db: Database;
+  let svc: RunningService;
+  let transport: Transport;
+  let base: string;
+  let token: string;
+  beforeAll(async () => {
+    temp = await createTempDatabase("orders_metrics");
+    db = await openDatabase({ databaseUrl: temp.url, dataDir: "/nonexistent", service: "orders", max: 3 });
+    const keys = await generateDevKeyPair();
+    const cfg = parseEnv("orders", ordersEnv, { INTERNAL_AUTH_JWKS: JSON.stringify(keys.jwks), PORT: String(await freePort()) });
+    transport = await createEmbeddedTransport({ sql: db.sql });
+    svc = await startOrders(cfg, { log: silentLogger, db, transport });
+    base = `http://127.0.0.1:${svc.listener.port}`;
+    const mint = await createInternalTokenMinter(keys.privateJwk);
+    token = await mint({ audience: "orders", subject: "metrics", scopes: ["orders:read", "orders:write"], ttlSeconds: 60 });
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of svc?.closers ?? []) await c.close();
+    await svc?.listener.stop(true);
+    await transport?.close();
+    await db?.close();
+    await temp?.drop();
+  });
+
+  const place = (key: string, body: unknown) =>
+    fetch(`${base}/v1/orders`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "idempotency-key": key },
+      body: JSON.stringify(body),
+    });
+
+  test("every orders family after real traffic (relay, idempotency replay and conflict, pool), and promtool accepts it", async () => {
+    const key = crypto.randomUUID();
+    expect((await place(key, sampleOrder())).status).toBe(201);
+    const replay = await place(key, sampleOrder());
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect((await place(key, sampleOrder("OTHER-1"))).status).toBe(422);
+
+    let text = "";
+    const end = Date.now() + 10_000;
+    do {
+      await Bun.sleep(50);
+      text = await (await fetch(`${base}/metrics`)).text();
+    } while (sampleValue(text, "orders_outbox_published_total") < 1 && Date.now() < end);
+
+    for (const name of [
+      "http_requests_total",
+      "http_request_duration_seconds",
+      "http_requests_in_flight",
+      "process_resident_memory_bytes",
+      "process_event_loop_lag_seconds",
+      "process_open_fds",
+      "process_start_time_seconds",
+      "process_uptime_seconds",
+      "db_pool_max_connections",
+      "db_pool_busy_connections",
+      "orders_outbox_unpublished",
+      "orders_outbox_oldest_unpublished_age_seconds",
+      "orders_outbox_dead",
+      "orders_outbox_published_total",
+      "orders_outbox_publish_failures_total",
+      "orders_idempotency_replays_total",
+      "orders_idempotency_conflicts_total",
+    ])
+      expect(text).toContain(`# TYPE ${name} `);
+    expect(sampleValue(text, "orders_outbox_published_total")).toBe(1);
+    expect(sampleValue(text, "orders_outbox_publish_failures_total")).toBe(0);
+    expect(sampleValue(text, "orders_idempotency_replays_total")).toBe(1);
+    expect(sampleValue(text, 'orders_idempotency_conflicts_total{reason="mismatch"}')).toBe(1);
+    expect(sampleValue(text, 'orders_idempotency_conflicts_total{reason="in_flight"}')).toBe(0);
+    expect(sampleValue(text, "db_pool_max_connections")).toBe(3);
+    expect(sampleValue(text, "db_pool_busy_connections")).toBeGreaterThanOrEqual(0);
+    expect(sampleValue(text, "orders_outbox_dead")).toBe(0);
+    expect(text).toContain('http_requests_total{method="POST",route="/v1/orders",status="422"} 1');
+    const result = await promtoolCheckMetrics(text);
+    expect(result.output).toBe("");
+    expect(result.ok).toBe(true);
+  }, 30_000);
 });

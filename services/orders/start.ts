@@ -6,6 +6,7 @@ import { createHealth } from "../../lib/health/health.ts";
 import type { Logger } from "../../lib/logging/logger.ts";
 import { ORDERS_STREAM } from "../../lib/messaging/topology.ts";
 import type { Transport } from "../../lib/messaging/types.ts";
+import { registerDbPoolMetrics } from "../../lib/metrics/db-pool-metrics.ts";
 import { startProcessMetrics } from "../../lib/metrics/process-metrics.ts";
 import { createRegistry } from "../../lib/metrics/registry.ts";
 import { listen } from "../../lib/serve/listen.ts";
@@ -16,6 +17,7 @@ import type { OrdersConfig } from "./config.ts";
 import { startIdempotencySweeper } from "./idempotency/sweeper.ts";
 import { migrations } from "./migrations/index.ts";
 import { createOrdersRepository } from "./orders/repository.ts";
+import { createRelayMetrics, startOutboxGauges } from "./outbox/outbox-metrics.ts";
 import { startRelay } from "./outbox/relay.ts";
 import { startOutboxRetention } from "./outbox/retention.ts";
 
@@ -31,6 +33,8 @@ export async function startOrders(cfg: OrdersConfig, { log, db, transport }: Ord
   let relay: ReturnType<typeof startRelay> | undefined;
   const metrics = createRegistry();
   const processMetrics = startProcessMetrics(metrics);
+  if (db.pool) registerDbPoolMetrics(metrics, db.pool);
+  const relayMetrics = createRelayMetrics(metrics);
   const app = createApp({
     log,
     metrics,
@@ -56,13 +60,18 @@ export async function startOrders(cfg: OrdersConfig, { log, db, transport }: Ord
   if (cfg.OUTBOX_RELAY_ENABLED) {
     // The producer owns its stream's definition; applying it is idempotent across replicas and restarts.
     await transport.ensureStream(ORDERS_STREAM);
-    relay = startRelay({ sql: db.sql, transport, log: log.child({ component: "relay" }), batchSize: cfg.OUTBOX_RELAY_BATCH_SIZE });
+    relay = startRelay({ sql: db.sql, transport, log: log.child({ component: "relay" }), batchSize: cfg.OUTBOX_RELAY_BATCH_SIZE, metrics: relayMetrics });
     const r = relay;
     closers.push({ name: "outbox relay", close: () => r.stop() });
   }
   const sweeper = startIdempotencySweeper(db.sql, log);
   const retention = startOutboxRetention(db.sql, log, cfg.OUTBOX_RETENTION_HOURS * 3600_000);
-  closers.push({ name: "idempotency sweeper", close: () => sweeper.stop() }, { name: "outbox retention", close: () => retention.stop() });
+  const outboxGauges = startOutboxGauges(metrics, db.sql, log);
+  closers.push(
+    { name: "idempotency sweeper", close: () => sweeper.stop() },
+    { name: "outbox retention", close: () => retention.stop() },
+    { name: "outbox metrics", close: () => outboxGauges.stop() },
+  );
   health.markStarted();
   log.info("ready", { port: listener.port, relay: cfg.OUTBOX_RELAY_ENABLED, transport: transport.kind });
   closers.push({ name: "process metrics", close: async () => processMetrics.stop() });

@@ -1,6 +1,9 @@
 // Outbound HTTP to one upstream: a deadline for the response headers, retries of idempotent calls with backoff, and a circuit breaker.
+
+import { tracing } from "../../telemetry/state.ts";
 import { type BackoffOptions, backoffDelayMs, isIdempotent } from "./backoff.ts";
 import { type CircuitBreaker, REJECTED } from "./circuit-breaker.ts";
+import { withClientSpans } from "./client-spans.ts";
 
 export type UpstreamFailureKind = "circuit_open" | "timeout" | "network" | "aborted";
 
@@ -46,6 +49,8 @@ export interface UpstreamRequest {
   body?: BodyInit | null;
   /** Aborts the call (e.g. the client went away) while waiting for the response headers. */
   signal?: AbortSignal | null;
+  /** Route template for the client span's name when tracing ("/v1/orders/*"). */
+  route?: string;
 }
 
 export interface UpstreamClient {
@@ -101,7 +106,7 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
     }
   };
 
-  return {
+  const client: UpstreamClient = {
     name,
     breaker,
     async send(req) {
@@ -134,6 +139,8 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
       }
     },
   };
+  // Decided once: with tracing off the client is exactly the untraced one.
+  return tracing.enabled ? withClientSpans(client, opts.baseUrl) : client;
 
   /** Waits the backoff before retry `n` when it fits before the deadline; false means "don't retry". */
   async function pause(n: number, deadline: number, discard?: () => unknown): Promise<boolean> {

@@ -120,6 +120,11 @@ export async function createEmbeddedTransport(opts: EmbeddedTransportOptions): P
       return { pending: Number(row.pending), ackPending: Number(row.ack_pending) };
     },
 
+    async countMessages(stream) {
+      const [row] = await sql<{ n: number }[]>`select count(*)::int as n from broker.messages where stream = ${stream}`;
+      return row?.n ?? 0;
+    },
+
     async listMessages(stream, { afterSeq = 0, limit }) {
       const rows = await sql<MessageRow[]>`
         select stream, seq, subject, msg_id, data, headers, published_at from broker.messages

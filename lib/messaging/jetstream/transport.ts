@@ -75,6 +75,10 @@ export async function createJetStreamTransport(opts: JetStreamTransportOptions):
       return { pending: ci.num_pending, ackPending: ci.num_ack_pending };
     },
 
+    async countMessages(stream) {
+      return (await jsm.streams.info(stream)).state.messages;
+    },
+
     listMessages: (stream, o) => listMessages(jsm, stream, o),
     getMessage: (stream, seq) => getMessage(jsm, stream, seq),
     deleteMessage: (stream, seq) => deleteMessage(jsm, stream, seq),

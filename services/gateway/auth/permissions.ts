@@ -1,5 +1,6 @@
 // The route permission table: which scopes (any of) each method and path of a routed service needs at the edge.
 import type { Scope } from "../../../lib/auth/principal.ts";
+import { type MethodSeries, UNBOUND_METHOD_SERIES } from "../metrics.ts";
 
 export interface PermissionRule {
   /** Methods this rule covers; HEAD is checked as GET. */
@@ -35,6 +36,8 @@ export const ROUTE_PERMISSIONS: Record<string, readonly PermissionRule[]> = {
 
 export interface CompiledRule extends PermissionRule {
   re: RegExp;
+  /** http_* series labelled with this rule's path template, bound by createGatewayMetrics. */
+  series: MethodSeries;
 }
 
 export function compileRules(rules: readonly PermissionRule[]): CompiledRule[] {
@@ -43,7 +46,7 @@ export function compileRules(rules: readonly PermissionRule[]): CompiledRule[] {
       .split("/")
       .map((seg) => (seg === "**" ? ".+" : seg === "*" ? "[^/]+" : seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
       .join("/");
-    return { ...rule, re: new RegExp(`^${body}/?$`) };
+    return { ...rule, re: new RegExp(`^${body}/?$`), series: UNBOUND_METHOD_SERIES };
   });
 }
 

@@ -11,9 +11,52 @@ export interface UserIdentity {
   internal: Map<string, { token: string; refreshAtMs: number }>;
 }
 
-/** Why a token was refused; the reason goes to the log only, the client sees a generic invalid_token. */
+/**
+ * Why a user token was not accepted: the closed set of gateway_auth_failures_total's `reason` label. "missing" and
+ * "malformed" are about the Authorization header, "keys_unavailable" about the issuer's JWKS, the rest about the token.
+ */
+export const AUTH_FAILURE_REASONS = [
+  "missing",
+  "malformed",
+  "too_large",
+  "expired",
+  "not_yet_valid",
+  "bad_signature",
+  "wrong_issuer",
+  "wrong_audience",
+  "unknown_kid",
+  "algorithm_not_allowed",
+  "missing_claim",
+  "invalid_claim",
+  "keys_unavailable",
+] as const;
+export type AuthFailureReason = (typeof AUTH_FAILURE_REASONS)[number];
+
+/** Why a token was refused; the message and reason go to the log and metrics only, the client sees a generic invalid_token. */
 export class TokenRejectedError extends Error {
   override name = "TokenRejectedError";
+  constructor(
+    message: string,
+    readonly reason: AuthFailureReason,
+  ) {
+    super(message);
+  }
+}
+
+/** The reason for one of jose's verification errors (anything unrecognised is "malformed"). */
+export function joseFailureReason(err: unknown): AuthFailureReason {
+  if (err instanceof errors.JWTExpired) return "expired";
+  if (err instanceof errors.JWTClaimValidationFailed) {
+    if (err.reason === "missing") return "missing_claim";
+    if (err.claim === "iss") return "wrong_issuer";
+    if (err.claim === "aud") return "wrong_audience";
+    if (err.claim === "nbf" || err.claim === "iat") return "not_yet_valid";
+    return "invalid_claim";
+  }
+  if (err instanceof errors.JWSSignatureVerificationFailed) return "bad_signature";
+  if (err instanceof errors.JWKSNoMatchingKey || err instanceof errors.JWKSMultipleMatchingKeys) return "unknown_kid";
+  if (err instanceof errors.JOSEAlgNotAllowed) return "algorithm_not_allowed";
+  return "malformed";
 }
 
 export interface UserTokenVerifierOptions {
@@ -46,7 +89,7 @@ function scopesOf(payload: JWTPayload): Set<string> {
   for (const v of [scope, scp]) {
     if (typeof v === "string") for (const s of v.split(" ")) s && out.add(s);
     else if (Array.isArray(v)) for (const s of v) typeof s === "string" && s && out.add(s);
-    else if (v !== undefined) throw new TokenRejectedError("scope/scp has an unexpected type");
+    else if (v !== undefined) throw new TokenRejectedError("scope/scp has an unexpected type", "invalid_claim");
   }
   return out;
 }
@@ -58,9 +101,9 @@ export function createUserTokenVerifier(opts: UserTokenVerifierOptions): UserTok
   const cache = new Map<string, { identity: UserIdentity; untilMs: number; generation: number }>();
 
   const check = (token: string) => {
-    if (token.length > opts.maxTokenBytes) throw new TokenRejectedError(`token longer than ${opts.maxTokenBytes} bytes`);
+    if (token.length > opts.maxTokenBytes) throw new TokenRejectedError(`token longer than ${opts.maxTokenBytes} bytes`, "too_large");
     const dot = token.indexOf(".");
-    if (dot < 0 || dot > MAX_HEADER_SEGMENT) throw new TokenRejectedError("JOSE header missing or too large");
+    if (dot < 0 || dot > MAX_HEADER_SEGMENT) throw new TokenRejectedError("JOSE header missing or too large", "malformed");
   };
 
   return {
@@ -87,12 +130,12 @@ export function createUserTokenVerifier(opts: UserTokenVerifierOptions): UserTok
         }));
       } catch (err) {
         if (err instanceof errors.JOSEError || err instanceof TypeError || err instanceof SyntaxError)
-          throw new TokenRejectedError(`${(err as Error).message}`);
+          throw new TokenRejectedError(`${(err as Error).message}`, joseFailureReason(err));
         throw err;
       }
       const { sub, exp, iat } = payload as { sub: unknown; exp: number; iat: number };
-      if (typeof sub !== "string" || sub.length === 0 || sub.length > MAX_SUBJECT) throw new TokenRejectedError("sub is empty or too long");
-      if (iat > now() / 1000 + tolerance) throw new TokenRejectedError("iat is in the future");
+      if (typeof sub !== "string" || sub.length === 0 || sub.length > MAX_SUBJECT) throw new TokenRejectedError("sub is empty or too long", "invalid_claim");
+      if (iat > now() / 1000 + tolerance) throw new TokenRejectedError("iat is in the future", "not_yet_valid");
       const identity: UserIdentity = { subject: sub, scopes: scopesOf(payload), expMs: exp * 1000, internal: new Map() };
       if (cache.size >= cacheSize) {
         const oldest = cache.keys().next().value;

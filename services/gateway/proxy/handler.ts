@@ -2,14 +2,15 @@
 
 import { requestIdFrom } from "../../../lib/http/request-context.ts";
 import type { Logger } from "../../../lib/logging/logger.ts";
+import { tracing } from "../../../lib/telemetry/state.ts";
 import { continueTrace, formatTraceparent } from "../../../lib/telemetry/trace-context.ts";
 import type { AccessLogger } from "../access-log.ts";
 import { bearerCandidate, bearerToken, CHALLENGE_INVALID, CHALLENGE_MISSING, insufficientScopeChallenge } from "../auth/bearer.ts";
 import type { InternalTokenCache } from "../auth/internal-tokens.ts";
 import { KeysUnavailableError } from "../auth/jwks-cache.ts";
 import { allows, findRule } from "../auth/permissions.ts";
-import { TokenRejectedError, type UserIdentity, type UserTokenVerifier } from "../auth/user-token.ts";
-import { count2, type GatewayMetrics } from "../metrics.ts";
+import { type AuthFailureReason, TokenRejectedError, type UserIdentity, type UserTokenVerifier } from "../auth/user-token.ts";
+import type { GatewayMetrics, MethodSeries } from "../metrics.ts";
 import type { ClientIpResolver } from "../ratelimit/client-ip.ts";
 import { rateLimitHeader } from "../ratelimit/policies.ts";
 import type { Cors } from "./cors.ts";
@@ -19,6 +20,7 @@ import { BAD_LENGTH, declaredTooLarge, forwardableBody, TOO_LARGE } from "./requ
 import { createClientResponseBuilder } from "./response.ts";
 import { isAmbiguousPath, type UpstreamRoute } from "./routes.ts";
 import { applySecurityHeaders } from "./security-headers.ts";
+import { endProxySpan, inProxySpan, startProxySpan } from "./tracing.ts";
 
 export interface ProxyDeps {
   verifier: UserTokenVerifier;
@@ -44,6 +46,8 @@ interface Ctx {
   requestId: string;
   traceparent: string;
   origin: string | null;
+  /** http_* series: the route's until the permission rule is found, then the rule's (its path template). */
+  series: MethodSeries;
 }
 
 export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
@@ -65,8 +69,9 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
           })
       : undefined);
 
-  const invalidToken = (reason: string) => {
-    log.info("user token rejected", { reason });
+  const invalidToken = (reason: AuthFailureReason, detail: string) => {
+    metrics.authFailures[reason].inc();
+    log.info("user token rejected", { reason: detail, failure: reason });
     return new Refusal("unauthorized", "unauthorized", {
       detail: "The access token is invalid or expired.",
       headers: { "www-authenticate": CHALLENGE_INVALID },
@@ -81,14 +86,17 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
 
   const authenticate = async (header: string | null): Promise<UserIdentity> => {
     const bearer = bearerToken(header, deps.maxTokenBytes);
-    if ("missing" in bearer)
+    if ("missing" in bearer) {
+      metrics.authFailures.missing.inc();
       throw new Refusal("unauthorized", "unauthorized", { detail: "A bearer token is required.", headers: { "www-authenticate": CHALLENGE_MISSING } });
-    if ("malformed" in bearer) throw invalidToken("malformed authorization header");
+    }
+    if ("malformed" in bearer) throw invalidToken("malformed", "malformed authorization header");
     try {
       return await verifier.verify(bearer.token);
     } catch (err) {
-      if (err instanceof TokenRejectedError) throw invalidToken(err.message);
+      if (err instanceof TokenRejectedError) throw invalidToken(err.reason, err.message);
       if (err instanceof KeysUnavailableError) {
+        metrics.authFailures.keys_unavailable.inc();
         throw new Refusal("keys_unavailable", "service_unavailable", { detail: "Tokens cannot be verified right now.", headers: { "retry-after": "5" } });
       }
       throw err;
@@ -124,6 +132,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     const policy = route.limiter.policy;
     if (left < 0) {
       const retryAfter = String(Math.max(1, Math.ceil(-left / 1000)));
+      route.metrics.rateLimited.inc();
       throw new Refusal("rate_limited", "rate_limited", {
         detail: "Too many requests; retry after the indicated time.",
         headers: { "retry-after": retryAfter, "ratelimit-policy": policy.policyHeader, ratelimit: rateLimitHeader(policy, 0) },
@@ -132,6 +141,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
 
     const rule = findRule(route.rules, method, path);
     if (rule === undefined) throw new Refusal("no_route", "not_found", { detail: "No route matches this path." });
+    ctx.series = rule.series;
     if (!allows(rule, identity.scopes)) {
       throw new Refusal("forbidden", "insufficient_scope", {
         detail: `This operation needs one of: ${rule.anyOf.join(", ")}.`,
@@ -156,14 +166,16 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     // requests skip that (an AbortSignal per request costs); the response timeout bounds them, and a response body
     // being streamed is cancelled with the client's connection either way.
     const signal = body === null ? null : req.signal;
+    const sentAt = performance.now();
     const upstream = await route.client.send({
       method,
       target: ctx.target,
       headers: outgoing as HeadersInit as Headers,
       body: body as BodyInit | null,
       signal,
+      route: rule.path,
     });
-    count2(metrics.responses, route.name, `${(upstream.status / 100) | 0}xx`);
+    route.metrics.upstreamDuration.observe((performance.now() - sentAt) / 1000);
     return clientResponse(upstream, {
       "ratelimit-policy": policy.policyHeader,
       ratelimit: rateLimitHeader(policy, left),
@@ -172,10 +184,14 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     });
   };
 
+  const inFlight = metrics.http.inFlight;
   return async (req, route, path, target, peer) => {
     const started = performance.now();
+    inFlight.inc();
     const h = req.headers;
-    const trace = continueTrace(h.get("traceparent"), h.get("tracestate"));
+    // Tracing on: a server span (its ids are logged and propagated); off: the ids only, no span (one check).
+    const span = tracing.enabled ? startProxySpan(req, path) : undefined;
+    const trace = span === undefined ? continueTrace(h.get("traceparent"), h.get("tracestate")) : span.trace;
     const ctx: Ctx = {
       route,
       path,
@@ -184,17 +200,25 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
       requestId: requestIdFrom(h.get("x-request-id") ?? undefined),
       traceparent: formatTraceparent(trace),
       origin: h.get("origin"),
+      series: route.metrics.unresolved,
     };
     let res: Response;
     if (req.method === "OPTIONS" && ctx.origin !== null && h.has("access-control-request-method")) {
       res = finish(deps.cors.preflight(ctx.origin), ctx);
     } else {
       try {
-        res = await forward(req, ctx);
+        res = await (span === undefined ? forward(req, ctx) : inProxySpan(span, () => forward(req, ctx)));
       } catch (err) {
-        res = finish(failureResponse(err, route.name, ctx.requestId, path, metrics, log), ctx);
+        const fail = () => finish(failureResponse(err, route, ctx.requestId, path, metrics, log), ctx);
+        res = span === undefined ? fail() : inProxySpan(span, fail);
       }
     }
+    if (span !== undefined) endProxySpan(span, req.method, route, path, res.status);
+    const elapsed = performance.now() - started;
+    const series = ctx.series(req.method);
+    series.duration.observe(elapsed / 1000);
+    series.status(res.status).inc();
+    inFlight.dec();
     accessLog?.({
       requestId: ctx.requestId,
       traceId: trace.traceId,
@@ -203,7 +227,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
       route: route.prefix,
       upstream: route.name,
       status: res.status,
-      durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+      durationMs: Math.round(elapsed * 1000) / 1000,
     });
     return res;
   };

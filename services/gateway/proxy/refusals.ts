@@ -3,12 +3,13 @@ import { AppError } from "../../../lib/http/app-error.ts";
 import { UpstreamError } from "../../../lib/http/client/upstream-client.ts";
 import { problemResponse } from "../../../lib/http/problem.ts";
 import type { Logger } from "../../../lib/logging/logger.ts";
-import { count, count2, type GatewayMetrics } from "../metrics.ts";
+import type { GatewayMetrics, RefusalReason } from "../metrics.ts";
+import type { UpstreamRoute } from "./routes.ts";
 
 /** A request refused at the edge: the problem to answer plus the reason counted in metrics. */
 export class Refusal extends AppError {
   constructor(
-    readonly reason: string,
+    readonly reason: RefusalReason,
     ...args: ConstructorParameters<typeof AppError>
   ) {
     super(...args);
@@ -16,13 +17,14 @@ export class Refusal extends AppError {
 }
 
 /** The problem response for whatever stopped a proxied request. */
-export function failureResponse(err: unknown, upstream: string, requestId: string, path: string, metrics: GatewayMetrics, log: Logger): Response {
+export function failureResponse(err: unknown, route: UpstreamRoute, requestId: string, path: string, metrics: GatewayMetrics, log: Logger): Response {
+  const upstream = route.name;
   if (err instanceof Refusal) {
-    count(metrics.refused, err.reason);
+    metrics.refused[err.reason].inc();
     return problemResponse(err.code, { detail: err.detail, headers: err.headers, requestId, instance: path });
   }
   if (err instanceof UpstreamError) {
-    count2(metrics.upstreamFailures, upstream, err.kind);
+    route.metrics.failures[err.kind].inc();
     if (err.kind === "circuit_open") {
       return problemResponse("service_unavailable", {
         detail: `${upstream} is failing; calls are paused.`,

@@ -3,6 +3,7 @@ import { SCOPES } from "../../../lib/auth/principal.ts";
 import type { UpstreamClient } from "../../../lib/http/client/upstream-client.ts";
 import type { InternalTokenTarget } from "../auth/internal-tokens.ts";
 import { type CompiledRule, compileRules, ROUTE_PERMISSIONS } from "../auth/permissions.ts";
+import { type RouteMetrics, UNBOUND_ROUTE_METRICS } from "../metrics.ts";
 import type { RateLimiter } from "../ratelimit/limiter.ts";
 
 /** The services the gateway knows; each is routed only when its URL is configured. */
@@ -21,6 +22,8 @@ export interface UpstreamRoute {
   rules: CompiledRule[];
   client: UpstreamClient;
   limiter: RateLimiter;
+  /** Its series, bound by createGatewayMetrics when the app is built (no-ops until then). */
+  metrics: RouteMetrics;
 }
 
 export function createRoute(name: string, prefix: string, client: UpstreamClient, limiter: RateLimiter): UpstreamRoute {
@@ -31,6 +34,7 @@ export function createRoute(name: string, prefix: string, client: UpstreamClient
     rules: compileRules(ROUTE_PERMISSIONS[name] ?? []),
     client,
     limiter,
+    metrics: UNBOUND_ROUTE_METRICS,
   };
 }
 

@@ -1,4 +1,6 @@
 // The webhook channel: POSTs the notification as JSON with Idempotency-Key = event id; 4xx is permanent, 5xx/timeouts transient.
+import { withClientSpan } from "../../../lib/telemetry/http-spans.ts";
+import { tracing } from "../../../lib/telemetry/state.ts";
 import { type Channel, ChannelError } from "./channel.ts";
 
 export interface WebhookOptions {
@@ -27,13 +29,11 @@ export function createWebhookChannel(opts: WebhookOptions): Channel {
     async send(n, { traceparent }) {
       let res: Response;
       try {
-        res = await doFetch(opts.url, {
-          method: "POST",
-          headers: { "content-type": "application/json", "idempotency-key": n.eventId, traceparent, "user-agent": userAgent },
-          body: JSON.stringify(n),
-          redirect: "manual",
-          signal: AbortSignal.timeout(opts.timeoutMs),
-        });
+        const headers: Record<string, string> = { "content-type": "application/json", "idempotency-key": n.eventId, traceparent, "user-agent": userAgent };
+        const call = () =>
+          doFetch(opts.url, { method: "POST", headers, body: JSON.stringify(n), redirect: "manual", signal: AbortSignal.timeout(opts.timeoutMs) });
+        // Tracing on: a client span, whose traceparent replaces the worker's.
+        res = tracing.enabled ? await withClientSpan({ method: "POST", url: opts.url, headers }, call) : await call();
       } catch (err) {
         const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
         throw new ChannelError(timedOut ? `webhook timed out after ${opts.timeoutMs} ms` : `webhook unreachable: ${errorText(err)}`, { permanent: false });

@@ -154,6 +154,9 @@ export function createMemoryTransport(opts: { pollMs?: number } = {}): Transport
       }
       return { pending, ackPending };
     },
+    async countMessages(name) {
+      return stream(name).messages.size;
+    },
     async listMessages(name, { afterSeq = 0, limit }) {
       return [...stream(name).messages.values()]
         .filter((m) => m.seq > afterSeq)

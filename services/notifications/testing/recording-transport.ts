@@ -60,6 +60,7 @@ export function recordingTransport(inner: Transport): RecordingTransport {
     publish: (m, o) => inner.publish(m, o),
     consume: (c, o) => inner.consume(c, { ...o, handler: (d) => o.handler(wrap(d)) }),
     consumerLag: (s, d) => inner.consumerLag(s, d),
+    countMessages: (s) => inner.countMessages(s),
     listMessages: (s, o) => inner.listMessages(s, o),
     getMessage: (s, q) => inner.getMessage(s, q),
     deleteMessage: (s, q) => inner.deleteMessage(s, q),

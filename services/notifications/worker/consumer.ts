@@ -5,6 +5,7 @@ import type { ConsumerConfig, StreamConfig, Subscription, Transport } from "../.
 import type { Channel } from "../channels/channel.ts";
 import { createDeliveryWorker, type WorkerStats } from "./delivery-worker.ts";
 import type { EventStore } from "./event-store.ts";
+import type { WorkerMetrics } from "./worker-metrics.ts";
 
 /**
  * Deliveries the broker allows beyond CONSUMER_MAX_DELIVER. They are never used for processing: they
@@ -34,6 +35,7 @@ export interface ConsumerOptions {
   flushMs?: number;
   /** Handlers in flight at most (default 2 × batch: one batch fills and sends while the previous one commits and acks). */
   concurrency?: number;
+  metrics?: WorkerMetrics;
 }
 
 export interface RunningConsumer {
@@ -74,6 +76,7 @@ export async function startConsumer(opts: ConsumerOptions): Promise<RunningConsu
     retry: opts.retry,
     batchSize: opts.batch,
     flushMs: opts.flushMs,
+    metrics: opts.metrics,
   });
   const concurrency = opts.concurrency ?? 2 * opts.batch;
   const subscribe = () => transport.consume(config, { batch: opts.batch, concurrency, handler: worker.handle });

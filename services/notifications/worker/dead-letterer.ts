@@ -6,6 +6,7 @@ import { type Delivery, PermanentPublishError, type Transport } from "../../../l
 import { buildDeadLetter, type DeadLetterDocument, deadLetterMessageId, truncateDeadLetter } from "../dead-letters/document.ts";
 import type { AttemptMemory } from "./attempt-memory.ts";
 import { settleQuietly } from "./settle.ts";
+import type { WorkerMetrics } from "./worker-metrics.ts";
 
 export interface DeadLettererOptions {
   consumer: string;
@@ -13,6 +14,7 @@ export interface DeadLettererOptions {
   retry: BackoffPolicy;
   attempts: AttemptMemory;
   stats: { deadLettered: number; deadLetterFailures: number };
+  metrics: WorkerMetrics;
   now: () => Date;
   timeoutMs?: number;
 }
@@ -51,6 +53,7 @@ export function createDeadLetterer(o: DeadLettererOptions): (d: Delivery, r: Dea
     } catch (err) {
       // Never terminate without a stored dead letter: redeliver, and try again then.
       o.stats.deadLetterFailures++;
+      o.metrics.outcome("dead_letter_failed");
       o.attempts.failed(key, startedAt, error);
       const delay = backoffDelay(d.deliveryCount, o.retry);
       log.error("dead letter could not be stored; the message will be redelivered", {
@@ -62,6 +65,7 @@ export function createDeadLetterer(o: DeadLettererOptions): (d: Delivery, r: Dea
       return;
     }
     o.stats.deadLettered++;
+    o.metrics.outcome("dead_lettered");
     o.attempts.forget(key);
     log.error("message dead-lettered", { error, attempts: d.deliveryCount, dlq_subject: subject, event_id: eventId });
     await settleQuietly("terminate", log, () => d.term(error.slice(0, 200)));

@@ -2,15 +2,18 @@
 import { expect, test } from "bun:test";
 import { silentLogger } from "../../../lib/logging/logger.ts";
 import { type Delivery, type OutgoingMessage, PermanentPublishError, type PublishAck, type Transport } from "../../../lib/messaging/types.ts";
+import { createRegistry, type Registry } from "../../../lib/metrics/registry.ts";
+import { sampleValue } from "../../../lib/testing/metrics-text.ts";
 import type { Channel } from "../channels/channel.ts";
 import { TRUNCATED_PAYLOAD_CHARS } from "../dead-letters/document.ts";
 import { encodeEvent, orderPlaced } from "../testing/events.ts";
 import { createDeliveryWorker } from "./delivery-worker.ts";
 import type { EventStore } from "./event-store.ts";
+import { createWorkerMetrics } from "./worker-metrics.ts";
 
 type Effect = string;
 
-function setup(publish: (m: OutgoingMessage) => Promise<PublishAck> = async () => ({ stream: "DLQ", seq: 1, duplicate: false })) {
+function setup(publish: (m: OutgoingMessage) => Promise<PublishAck> = async () => ({ stream: "DLQ", seq: 1, duplicate: false }), registry?: Registry) {
   const effects: Effect[] = [];
   const published: OutgoingMessage[] = [];
   const done = new Set<string>();
@@ -50,6 +53,7 @@ function setup(publish: (m: OutgoingMessage) => Promise<PublishAck> = async () =
     retry: { baseMs: 100, maxMs: 1_000 },
     batchSize: 10,
     flushMs: 1,
+    metrics: registry && createWorkerMetrics(registry),
   });
   const delivery = (data: Uint8Array, deliveryCount = 1, seq = 7): Delivery => ({
     stream: "ORDERS",
@@ -122,4 +126,31 @@ test("the error of the last failed attempt is kept for a dead letter made on a s
   const doc = JSON.parse(new TextDecoder().decode(published.at(-1)?.data));
   expect(doc.error).toContain("not UTF-8 JSON");
   expect(doc.attempts).toBe(4);
+});
+
+test("metrics: each delivery's outcome, redeliveries, dead letters and handler latency", async () => {
+  const registry = createRegistry();
+  let dlqDown = false;
+  const { worker, delivery } = setup(async () => {
+    if (dlqDown) throw new Error("no responders");
+    return { stream: "DLQ", seq: 1, duplicate: false };
+  }, registry);
+  const e = orderPlaced();
+  const junk = new TextEncoder().encode("junk");
+  await worker.handle(delivery(encodeEvent(e), 1, 1)); // processed
+  await worker.handle(delivery(encodeEvent(e), 2, 1)); // a redelivery, already processed: duplicate
+  await worker.handle(delivery(junk, 1, 2)); // dead-lettered
+  dlqDown = true;
+  await worker.handle(delivery(junk, 1, 3)); // the dead letter cannot be stored: redelivered later
+  const text = registry.render();
+  const value = (series: string) => sampleValue(text, series);
+  expect(value('notifications_events_processed_total{outcome="processed"}')).toBe(1);
+  expect(value('notifications_events_processed_total{outcome="duplicate"}')).toBe(1);
+  expect(value('notifications_events_processed_total{outcome="dead_lettered"}')).toBe(1);
+  expect(value('notifications_events_processed_total{outcome="dead_letter_failed"}')).toBe(1);
+  expect(value('notifications_events_processed_total{outcome="retried"}')).toBe(0);
+  expect(value('notifications_events_processed_total{outcome="error"}')).toBe(0);
+  expect(value("notifications_dead_letters_total")).toBe(1);
+  expect(value("notifications_redeliveries_total")).toBe(1);
+  expect(value("notifications_handler_duration_seconds_count")).toBe(4);
 });

@@ -4,7 +4,8 @@ import type { OrderEvent } from "../../../lib/events/order-events.ts";
 import type { Logger } from "../../../lib/logging/logger.ts";
 import type { BackoffPolicy } from "../../../lib/messaging/backoff.ts";
 import type { Delivery, Transport } from "../../../lib/messaging/types.ts";
-import { continueTrace, formatTraceparent, type TraceContext } from "../../../lib/telemetry/trace-context.ts";
+import { currentTrace } from "../../../lib/telemetry/spans.ts";
+import { formatTraceparent, type TraceContext } from "../../../lib/telemetry/trace-context.ts";
 import type { Channel } from "../channels/channel.ts";
 import { createAttemptMemory } from "./attempt-memory.ts";
 import { createBatcher } from "./batcher.ts";
@@ -15,6 +16,7 @@ import { classify, decide, type Failure } from "./failure.ts";
 import { createKeyedTurns } from "./keyed-turns.ts";
 import { renderNotification } from "./render.ts";
 import { settleQuietly } from "./settle.ts";
+import { noWorkerMetrics, type WorkerMetrics } from "./worker-metrics.ts";
 
 export interface DeliveryWorkerOptions {
   /** The durable consumer's name: the processed_events key and the dead-letter subject prefix. */
@@ -33,6 +35,8 @@ export interface DeliveryWorkerOptions {
   deadLetterTimeoutMs?: number;
   now?: () => Date;
   newId?: () => string;
+  /** notifications_events_processed_total, …_redeliveries_total, …_dead_letters_total, …_handler_duration_seconds. */
+  metrics?: WorkerMetrics;
 }
 
 export interface WorkerStats {
@@ -55,6 +59,7 @@ export function createDeliveryWorker(opts: DeliveryWorkerOptions): DeliveryWorke
   const now = opts.now ?? (() => new Date());
   const newId = opts.newId ?? (() => Bun.randomUUIDv7());
   const stats: WorkerStats = { processed: 0, duplicates: 0, retried: 0, deadLettered: 0, deadLetterFailures: 0 };
+  const metrics = opts.metrics ?? noWorkerMetrics;
   const attempts = createAttemptMemory();
   // Deliveries of one event id (two messages, or a redelivery while the first is still running) take turns
   // in this process, so the second finds the first's commit and is skipped instead of sending again.
@@ -76,6 +81,7 @@ export function createDeliveryWorker(opts: DeliveryWorkerOptions): DeliveryWorke
     retry: opts.retry,
     attempts,
     stats,
+    metrics,
     now,
     timeoutMs: opts.deadLetterTimeoutMs,
   });
@@ -84,6 +90,7 @@ export function createDeliveryWorker(opts: DeliveryWorkerOptions): DeliveryWorke
     const decision = decide(f, d.deliveryCount, opts.maxDeliver, opts.retry);
     if (decision.action === "dead-letter") return deadLetter(d, { log, traceparent, startedAt, error: f.error, eventId });
     stats.retried++;
+    metrics.outcome("retried");
     attempts.failed(`${d.stream}:${d.seq}`, startedAt, f.error);
     log.warn("delivery failed; will retry", { error: f.error, retry_in_ms: decision.delayMs, event_id: eventId });
     await settleQuietly("nak", log, () => d.nak(decision.delayMs));
@@ -94,6 +101,7 @@ export function createDeliveryWorker(opts: DeliveryWorkerOptions): DeliveryWorke
     try {
       if (await processed.submit(event.id)) {
         stats.duplicates++;
+        metrics.outcome("duplicate");
         log.debug("already processed; acknowledging", { event_id: event.id });
         return undefined;
       }
@@ -113,8 +121,13 @@ export function createDeliveryWorker(opts: DeliveryWorkerOptions): DeliveryWorke
         traceId: trace.parentSpanId ? trace.traceId : null,
       });
       if (result.status === "failed") throw result.error;
-      if (result.status === "duplicate") stats.duplicates++;
-      else stats.processed++;
+      if (result.status === "duplicate") {
+        stats.duplicates++;
+        metrics.outcome("duplicate");
+      } else {
+        stats.processed++;
+        metrics.outcome("processed");
+      }
       return undefined;
     } catch (err) {
       return classify(err);
@@ -123,7 +136,8 @@ export function createDeliveryWorker(opts: DeliveryWorkerOptions): DeliveryWorke
 
   const handle = async (d: Delivery) => {
     const startedAt = Date.now();
-    const trace = continueTrace(header(d.headers, "traceparent"), header(d.headers, "tracestate"));
+    // Tracing on: the consumer span the transport opened for this delivery (child of the producer span).
+    const trace = currentTrace(header(d.headers, "traceparent"), header(d.headers, "tracestate"));
     const traceparent = formatTraceparent(trace);
     const log = opts.log.child({ trace_id: trace.traceId, span_id: trace.spanId, stream: d.stream, seq: d.seq, subject: d.subject, delivery: d.deliveryCount });
     const key = `${d.stream}:${d.seq}`;
@@ -149,12 +163,16 @@ export function createDeliveryWorker(opts: DeliveryWorkerOptions): DeliveryWorke
   return {
     stats,
     async handle(d) {
+      const started = performance.now();
+      if (d.deliveryCount > 1) metrics.redelivery();
       try {
         await handle(d);
       } catch (err) {
+        metrics.outcome("error");
         // A bug, not a failure of the message: leave it to ack_wait rather than risk settling it wrongly.
         opts.log.error("delivery handler failed unexpectedly", { stream: d.stream, seq: d.seq, error: err instanceof Error ? err.message : String(err) });
       }
+      metrics.handled((performance.now() - started) / 1000);
     },
   };
 }

@@ -6,6 +6,7 @@ import { requireInternalAuth, requireScope } from "../../../lib/auth/middleware.
 import { hasScope, type Principal } from "../../../lib/auth/principal.ts";
 import { AppError } from "../../../lib/http/app-error.ts";
 import { decodeCursor, encodeCursor, uuidValue } from "../../../lib/http/cursor.ts";
+import type { IdempotencyRecorder } from "../idempotency/idempotency-metrics.ts";
 import { type IdempotencyEnv, requireIdempotencyKey } from "../idempotency/key.ts";
 import { type IdempotentOutcome, respond } from "../idempotency/outcome.ts";
 import { cancelOrder } from "./cancel-order.ts";
@@ -14,6 +15,8 @@ import { orderRoutes } from "./routes.ts";
 
 export interface OrderHandlerDeps extends CommandDeps {
   verifyToken: InternalTokenVerifier;
+  /** Counts replays and conflicts (orders_idempotency_*). */
+  recordIdempotency?: IdempotencyRecorder;
 }
 
 /** Whose orders a caller may read: their own, or everyone's with orders:admin (null). */
@@ -34,6 +37,7 @@ export function registerOrderRoutes(app: OpenAPIHono<IdempotencyEnv>, deps: Orde
 
   const written = (outcome: IdempotentOutcome) => {
     if (outcome.kind === "created") deps.onOutboxWrite();
+    else deps.recordIdempotency?.(outcome.kind);
     return respond(outcome) as never;
   };
 

@@ -6,7 +6,9 @@ import { describeEachDatabase } from "../../../lib/db/testing.ts";
 import { silentLogger } from "../../../lib/logging/logger.ts";
 import { publishOnlyTransport } from "../../../lib/messaging/publish-only-transport.ts";
 import { type OutgoingMessage, PermanentPublishError, type PublishAck, type Transport } from "../../../lib/messaging/types.ts";
+import { createRegistry } from "../../../lib/metrics/registry.ts";
 import { migrations } from "../migrations/index.ts";
+import { createRelayMetrics, readOutboxBacklog } from "./outbox-metrics.ts";
 import { deletePublishedBefore, redriveDead } from "./outbox-store.ts";
 import { startRelay } from "./relay.ts";
 
@@ -63,10 +65,14 @@ describeEachDatabase("outbox relay", (db, { kind }) => {
     const ids = await insertEvents(db(), 5, "poison");
     const poison = ids[2] as string;
     const publish = { fn: (async (m) => (m.id === poison ? Promise.reject(new PermanentPublishError("message too large")) : ok(m))) as Publish };
-    const relay = startRelay({ sql: db(), transport: stubTransport(publish), log: silentLogger, idleMs: 10 });
+    const metrics = createRelayMetrics(createRegistry());
+    const relay = startRelay({ sql: db(), transport: stubTransport(publish), log: silentLogger, idleMs: 10, metrics });
     await until(async () => (await pending("poison")) === 0);
     const [dead] = await db()`SELECT dead_at IS NOT NULL AS dead, last_error, published_at FROM outbox WHERE id = ${poison}`;
     expect(dead).toEqual({ dead: true, last_error: "message too large", published_at: null });
+    expect(metrics.publishFailures.value).toBe(1);
+    expect(metrics.published.value).toBe(4);
+    expect((await readOutboxBacklog(db())).dead).toBe(1);
     const [others] = await db()`SELECT count(*)::int AS n FROM outbox WHERE payload->>'tag' = 'poison' AND published_at IS NOT NULL`;
     expect(others?.n).toBe(4);
 
@@ -75,6 +81,8 @@ describeEachDatabase("outbox relay", (db, { kind }) => {
     relay.wake();
     await until(async () => (await db()`SELECT published_at FROM outbox WHERE id = ${poison}`)[0]?.published_at !== null);
     await relay.stop();
+    expect(metrics.published.value).toBe(5);
+    expect((await readOutboxBacklog(db())).dead).toBe(0);
   });
 
   test("a transient failure of one row backs off that row only; it is published later", async () => {
@@ -101,14 +109,24 @@ describeEachDatabase("outbox relay", (db, { kind }) => {
         return down ? Promise.reject(new Error("connection closed")) : ok(m);
       }) as Publish,
     };
-    const relay = startRelay({ sql: db(), transport: stubTransport(publish), log: silentLogger, idleMs: 10 });
+    const metrics = createRelayMetrics(createRegistry());
+    const relay = startRelay({ sql: db(), transport: stubTransport(publish), log: silentLogger, idleMs: 10, metrics });
     await Bun.sleep(600);
+    const backlog = await readOutboxBacklog(db());
+    expect(backlog.unpublished).toBe(10);
+    expect(backlog.oldestUnpublishedAgeSeconds).toBeGreaterThan(0.5);
     const [row] = await db()`SELECT max(attempts)::int AS a FROM outbox WHERE payload->>'tag' = 'outage'`;
     expect(row?.a).toBe(0);
     expect(calls).toBeLessThan(10 * 10); // backing off, not spinning
+    // Every failed attempt counts, per event (a batch still in flight may not be counted yet).
+    expect(metrics.publishFailures.value).toBeGreaterThanOrEqual(10);
+    expect(metrics.publishFailures.value).toBeLessThanOrEqual(calls);
+    expect(metrics.published.value).toBe(0);
     down = false;
     await until(async () => (await pending("outage")) === 0, 10_000);
     await relay.stop();
+    expect(metrics.published.value).toBe(10);
+    expect(await readOutboxBacklog(db())).toMatchObject({ unpublished: 0, oldestUnpublishedAgeSeconds: 0 });
   });
 
   // Needs a second session holding an open transaction; the embedded PGlite server has one connection.

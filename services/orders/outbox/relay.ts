@@ -3,6 +3,7 @@ import type { Sql } from "../../../lib/db/postgres.ts";
 import type { Logger } from "../../../lib/logging/logger.ts";
 import { backoffDelay } from "../../../lib/messaging/backoff.ts";
 import { PermanentPublishError, type Transport } from "../../../lib/messaging/types.ts";
+import type { RelayMetrics } from "./outbox-metrics.ts";
 import { claimDue, markFailed, markPublished, type OutboxRow, type RowFailure } from "./outbox-store.ts";
 
 export interface RelayOptions {
@@ -15,6 +16,8 @@ export interface RelayOptions {
   /** How often a standby checks whether the leader is gone. */
   standbyMs?: number;
   publishTimeoutMs?: number;
+  /** orders_outbox_published_total / orders_outbox_publish_failures_total, when given. */
+  metrics?: RelayMetrics;
 }
 
 export interface Relay {
@@ -93,7 +96,7 @@ export function startRelay(opts: RelayOptions): Relay {
           });
       });
       // Every publish failed transiently: the broker is down. Roll back (rows untouched) and back off as a whole.
-      if (published.length === 0 && failures.every((f) => f.retryAt)) throw new BrokerDownError(failures[0]?.error ?? "publish failed");
+      if (published.length === 0 && failures.every((f) => f.retryAt)) throw new BrokerDownError(failures[0]?.error ?? "publish failed", failures.length);
       await markPublished(tx as unknown as Sql, published);
       await markFailed(tx as unknown as Sql, failures);
       return { kind: "worked" as const, count: rows.length, published: published.length, failures };
@@ -118,6 +121,8 @@ export function startRelay(opts: RelayOptions): Relay {
           continue;
         }
         stats.published += r.published;
+        opts.metrics?.published.inc(r.published);
+        opts.metrics?.publishFailures.inc(r.failures.length);
         for (const f of r.failures) {
           if (f.retryAt) stats.failed++;
           else stats.dead++;
@@ -129,6 +134,7 @@ export function startRelay(opts: RelayOptions): Relay {
         }
         if (r.count < batchSize) await pause(idleMs);
       } catch (err) {
+        if (err instanceof BrokerDownError) opts.metrics?.publishFailures.inc(err.events);
         downStreak++;
         const delay = backoffDelay(downStreak, BROKER_DOWN_BACKOFF);
         if (downStreak === 1 || downStreak % 20 === 0) {
@@ -162,4 +168,11 @@ export function startRelay(opts: RelayOptions): Relay {
 
 class BrokerDownError extends Error {
   override name = "BrokerDownError";
+  constructor(
+    message: string,
+    /** Events whose publish failed in the batch. */
+    readonly events: number,
+  ) {
+    super(message);
+  }
 }

@@ -1,0 +1,142 @@
+// Starts OpenTelemetry tracing (OTLP/HTTP export, parent-based ratio sampling) when an endpoint is configured; else nothing.
+import { context, DiagLogLevel, diag, propagation, trace } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { W3CTraceContextPropagator } from "@opentelemetry/core";
+import { OTLPTraceExporter as JsonExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { OTLPTraceExporter as ProtobufExporter } from "@opentelemetry/exporter-trace-otlp-proto";
+import { defaultResource, resourceFromAttributes } from "@opentelemetry/resources";
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  ParentBasedSampler,
+  type Sampler,
+  type SpanProcessor,
+  TraceIdRatioBasedSampler,
+} from "@opentelemetry/sdk-trace-base";
+import { ConfigError, type Env } from "../config/env.ts";
+import { type Logger, setLogContext } from "../logging/logger.ts";
+import type { Closer } from "../serve/shutdown.ts";
+import { parseTracingEnv, type SamplerName, type TracingConfig } from "./config.ts";
+import { tracing } from "./state.ts";
+
+export { tracing } from "./state.ts";
+
+/** The longest shutdown waits for the last spans to be exported: it must fit in the service's grace period. */
+const FLUSH_LIMIT_MS = 5_000;
+
+export interface Tracing {
+  enabled: boolean;
+  /** Exports what is buffered and stops (bounded by FLUSH_LIMIT_MS); a no-op when tracing is off. */
+  closer: Closer;
+}
+
+/**
+ * Head sampling decides when a trace starts, before anyone knows whether it will fail, so errors cannot be "always
+ * kept" here: a parent's decision is honoured (parentbased_*), and new traces are kept at OTEL_TRACES_SAMPLER_ARG
+ * (default 10%). Keeping every failed trace needs tail sampling in the collector; spans carry status ERROR for it.
+ */
+export function createSampler(name: SamplerName, ratio: number): Sampler {
+  switch (name) {
+    case "always_on":
+      return new AlwaysOnSampler();
+    case "always_off":
+      return new AlwaysOffSampler();
+    case "traceidratio":
+      return new TraceIdRatioBasedSampler(ratio);
+    case "parentbased_always_on":
+      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
+    case "parentbased_always_off":
+      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
+    case "parentbased_traceidratio":
+      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
+  }
+}
+
+export interface StartTracingOptions {
+  log?: Logger;
+  /** Tests: replaces the OTLP exporter and its batching (e.g. a SimpleSpanProcessor on an in-memory exporter). */
+  spanProcessor?: SpanProcessor;
+}
+
+/**
+ * Reads OTEL_* from `env` (ConfigError on invalid values) and, when an endpoint is set and OTEL_SDK_DISABLED is not
+ * true, registers the SDK globally: tracer provider, AsyncLocalStorage context, W3C propagator. Otherwise registers
+ * nothing. Call once per process, before opening connections (the database instrumentation checks it).
+ */
+export function startTracing(service: string, version: string, env: Env, opts: StartTracingOptions = {}): Tracing {
+  const cfg = parseTracingEnv(service, version, env);
+  if (!cfg) return { enabled: false, closer: { name: "telemetry", close: async () => {} } };
+  return installTracing(cfg, opts);
+}
+
+/** For main.ts: startTracing, or print the one config message to stderr and exit 1 (as loadConfigOrExit does). */
+export function startTracingOrExit(service: string, version: string, env: Env, opts: StartTracingOptions = {}): Tracing {
+  try {
+    return startTracing(service, version, env, opts);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    process.exit(1);
+  }
+}
+
+export function installTracing(cfg: TracingConfig, opts: StartTracingOptions = {}): Tracing {
+  const log = opts.log;
+  if (log) {
+    const warn = (msg: string, ...args: unknown[]) => log.warn("telemetry", { detail: [msg, ...args.map(String)].join(" ") });
+    diag.setLogger({ error: warn, warn, info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+  }
+  const exporterOptions = { url: cfg.url, headers: cfg.headers, timeoutMillis: cfg.timeoutMs, compression: cfg.compression as never };
+  const processor =
+    opts.spanProcessor ??
+    // OTEL_BSP_* (delay, queue and batch sizes, export timeout) are read by the processor itself.
+    new BatchSpanProcessor(cfg.protocol === "http/json" ? new JsonExporter(exporterOptions) : new ProtobufExporter(exporterOptions));
+  const provider = new BasicTracerProvider({
+    resource: defaultResource().merge(resourceFromAttributes(cfg.resource)),
+    sampler: createSampler(cfg.sampler, cfg.ratio),
+    spanProcessors: [processor],
+  });
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider(provider);
+  tracing.tracer = provider.getTracer("bun-platform", cfg.resource["service.version"]);
+  tracing.enabled = true;
+  // Every log line written inside a span carries that span's ids.
+  setLogContext(() => {
+    const sc = trace.getActiveSpan()?.spanContext();
+    return sc ? { trace_id: sc.traceId, span_id: sc.spanId } : undefined;
+  });
+  log?.info("tracing on", { endpoint: cfg.url, protocol: cfg.protocol, sampler: cfg.sampler, ratio: cfg.ratio });
+
+  let stopping: Promise<void> | undefined;
+  const close = () =>
+    (stopping ??= (async () => {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const limit = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          log?.warn("telemetry: flush took too long; remaining spans dropped", { limit_ms: FLUSH_LIMIT_MS });
+          resolve();
+        }, FLUSH_LIMIT_MS);
+      });
+      try {
+        await Promise.race([provider.shutdown(), limit]);
+      } finally {
+        clearTimeout(timer);
+        uninstall();
+      }
+    })());
+  return { enabled: true, closer: { name: "telemetry", close } };
+}
+
+/** Back to the API's no-op state (after shutdown, and between tests). */
+function uninstall(): void {
+  tracing.enabled = false;
+  tracing.tracer = trace.getTracer("bun-platform");
+  setLogContext(undefined);
+  trace.disable();
+  context.disable();
+  propagation.disable();
+  diag.disable();
+}
