@@ -41,7 +41,7 @@ export function instrumentQueries(sql: Sql): void {
 
 function traceQuery(q: QueryLike): void {
   const parent = context.active();
-  if (!trace.getSpan(parent)) return;
+  if (!trace.getSpan(parent)?.isRecording()) return;
   const template = typeof q.strings === "string" ? q.strings : q.strings.join("?");
   const kind = statementKind(template);
   const span = tracing.tracer.startSpan(

@@ -1,6 +1,6 @@
 // Server spans of the shared app factory: named by route template, continuing the caller's trace, ERROR on 5xx, ids in logs.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { SpanKind, SpanStatusCode } from "@opentelemetry/api";
+import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { createLogger } from "../logging/logger.ts";
 import { installTestTracing, type TestTracing } from "../telemetry/testing.ts";
 import { createServiceApp } from "./create-app.ts";
@@ -60,5 +60,33 @@ describe("server spans (tracing on)", () => {
     t.reset();
     expect((await app.request("/healthz")).status).toBe(200);
     expect(t.spans()).toHaveLength(0);
+  });
+});
+
+describe("server spans: an unsampled request (parent-based sampling)", () => {
+  let t: TestTracing;
+  const lines: Record<string, unknown>[] = [];
+  const log = createLogger({ service: "test", level: "debug", sink: (l) => lines.push(JSON.parse(l)) });
+  const app = createServiceApp({ log });
+  app.get("/v1/orders/:id", async (c) => {
+    c.get("log").info("handler says hi");
+    return c.json({ trace: c.get("trace"), active: trace.getActiveSpan() !== undefined });
+  });
+  beforeAll(() => {
+    t = installTestTracing("parentbased_traceidratio", 0);
+  });
+  afterAll(() => t.close());
+
+  test("records nothing and runs the handler outside any span context, yet logs and passes on one consistent id set", async () => {
+    t.reset();
+    lines.length = 0;
+    const res = await app.request("/v1/orders/1", { headers: { traceparent: `00-${TRACE}-${PARENT}-00` } });
+    const body = await res.json();
+    expect(t.spans()).toHaveLength(0);
+    expect(body.active).toBe(false);
+    expect(body.trace).toMatchObject({ traceId: TRACE, parentSpanId: PARENT, sampled: false });
+    expect(body.trace.spanId).toMatch(/^[0-9a-f]{16}$/);
+    expect(lines.length).toBe(2);
+    for (const l of lines) expect(l).toMatchObject({ trace_id: TRACE, span_id: body.trace.spanId });
   });
 });

@@ -62,6 +62,9 @@ export interface ClientCall {
  * client span's, so the server's span becomes its child. Error status on 4xx/5xx, network errors and timeouts.
  */
 export async function withClientSpan(call: ClientCall, send: () => Promise<Response>): Promise<Response> {
+  // Only as the child of a sampled span: an unsampled request's traceparent is already in the headers, and a
+  // root span here would start a second trace (sampled on its own) for the same call.
+  if (!trace.getActiveSpan()?.isRecording()) return send();
   const attributes: Record<string, string | number> = { [ATTR_HTTP_REQUEST_METHOD]: call.method };
   const target = parseTarget(call.url);
   if (target) {

@@ -192,6 +192,8 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     // Tracing on: a server span (its ids are logged and propagated); off: the ids only, no span (one check).
     const span = tracing.enabled ? startProxySpan(req, path) : undefined;
     const trace = span === undefined ? continueTrace(h.get("traceparent"), h.get("tracestate")) : span.trace;
+    // Unsampled (most requests): the span's ids travel on, the forwarding runs outside any span context.
+    const traced = span?.span.isRecording() ? span : undefined;
     const ctx: Ctx = {
       route,
       path,
@@ -207,13 +209,13 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
       res = finish(deps.cors.preflight(ctx.origin), ctx);
     } else {
       try {
-        res = await (span === undefined ? forward(req, ctx) : inProxySpan(span, () => forward(req, ctx)));
+        res = await (traced === undefined ? forward(req, ctx) : inProxySpan(traced, () => forward(req, ctx)));
       } catch (err) {
         const fail = () => finish(failureResponse(err, route, ctx.requestId, path, metrics, log), ctx);
-        res = span === undefined ? fail() : inProxySpan(span, fail);
+        res = traced === undefined ? fail() : inProxySpan(traced, fail);
       }
     }
-    if (span !== undefined) endProxySpan(span, req.method, route, path, res.status);
+    if (traced !== undefined) endProxySpan(traced, req.method, route, path, res.status);
     const elapsed = performance.now() - started;
     const series = ctx.series(req.method);
     series.duration.observe(elapsed / 1000);
