@@ -8,6 +8,8 @@
 //   --connections N     connections of the throughput runs (default 32; BENCH_CONNECTIONS)
 //   --nginx-workers N   nginx worker_processes (default 1: one event loop, like one gateway process; BENCH_NGINX_WORKERS)
 //   --no-access-log     neither nginx nor the gateway writes a line per request (default: both do, to a file)
+//   --bare-proxy        also measure a bare Bun.serve + fetch proxy (no auth, limits or log): the ceiling of any
+//                       fetch-based proxy on Bun on this machine, to tell the gateway's own cost from the runtime's
 //   --keep              keep the temp folder (configs, logs)
 //
 // Needs on PATH: wrk and nginx (Debian: apt-get install -y wrk nginx).
@@ -46,6 +48,7 @@ const { values: flags } = parseArgs({
     connections: { type: "string" },
     "nginx-workers": { type: "string" },
     "no-access-log": { type: "boolean" },
+    "bare-proxy": { type: "boolean" },
     keep: { type: "boolean" },
   },
 });
@@ -172,6 +175,18 @@ async function main(): Promise<number> {
       { name: `nginx (${cfg.nginxWorkers} worker${cfg.nginxWorkers > 1 ? "s" : ""})`, base: viaNginx },
       { name: "gateway (JWT + rate limit)", base: viaGateway },
     ];
+    const children = [upstream, nginx, gateway];
+    if (flags["bare-proxy"]) {
+      const barePort = freePort();
+      const bare = startChild([process.execPath, join(import.meta.dir, "gateway-bare-proxy.ts"), String(barePort), direct], {
+        env,
+        cwd: ROOT,
+        logFd: log("bare-proxy.log"),
+      });
+      await waitFor(`http://127.0.0.1:${barePort}/jwks.json`, "the bare proxy", bare);
+      targets.push({ name: "bare Bun fetch proxy", base: `http://127.0.0.1:${barePort}` });
+      children.push(bare);
+    }
     console.log(
       `gateway benchmark: GET ${PATH}, wrk -t1; c=${cfg.connections} for ${cfg.duration} s and c=1 for ${Math.max(1, cfg.duration >> 1)} s per round, ` +
         `${cfg.warmup} s warm-up, ${cfg.rounds} interleaved rounds (medians); access logs ${cfg.accessLog ? "on (to files)" : "off"}; temp ${dir}`,
@@ -227,8 +242,10 @@ async function main(): Promise<number> {
     const perRound = rg.many.map((w, i) => (rps(w) / rps(rn.many[i] as WrkResult)).toFixed(2));
     const addedPerRound = rg.one.map((w, i) => ((w.p50_us - (rd.one[i] as WrkResult).p50_us) / 1000).toFixed(3));
     console.log(`per round: gateway / nginx ${perRound.join(", ")}; gateway added p50 at c=1 ${addedPerRound.join(", ")} ms`);
-    for (const p of [upstream, nginx, gateway]) p.kill("SIGTERM");
-    await Promise.all([upstream.exited, nginx.exited, gateway.exited]);
+    const bare = summary[3];
+    if (bare) console.log(`bare Bun fetch proxy / nginx: ${(bare.rps / n.rps).toFixed(2)};  gateway / bare proxy: ${(g.rps / bare.rps).toFixed(2)}`);
+    for (const p of children) p.kill("SIGTERM");
+    await Promise.all(children.map((p) => p.exited));
     return 0;
   } finally {
     killAllChildren();
