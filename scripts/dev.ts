@@ -9,6 +9,8 @@ import { openTransport } from "../lib/messaging/open-transport.ts";
 import type { Transport } from "../lib/messaging/types.ts";
 import type { RunningService } from "../lib/serve/running-service.ts";
 import { type Closer, createShutdown, onTerminationSignals } from "../lib/serve/shutdown.ts";
+import { startTracingOrExit } from "../lib/telemetry/tracing.ts";
+import { VERSION } from "../lib/version.ts";
 import { gatewayEnv } from "../services/gateway/config.ts";
 import { DEV_ISSUER_KEY_FILE, generateDevIssuerKeys } from "../services/gateway/dev-issuer/issuer.ts";
 import { startGateway } from "../services/gateway/start.ts";
@@ -40,6 +42,9 @@ onTerminationSignals(async (reason) => {
 });
 
 const rootLog = createLogger({ service: "platform", level: (process.env.LOG_LEVEL as "info") ?? "info", sink: stdoutSink });
+// Before any service starts (clients and transports decide at creation whether to trace). One process, one
+// provider: spans carry service.name "platform" unless OTEL_SERVICE_NAME says otherwise; off without an endpoint.
+const tracing = startTracingOrExit("platform", VERSION, process.env, { log: rootLog });
 
 async function database(service: string): Promise<Database> {
   const db = await openDatabase({ dataDir, service, log: rootLog });
@@ -95,7 +100,7 @@ shutdown = createShutdown({
   log: rootLog,
   drainDelayMs: 0,
   graceMs: 25_000,
-  closers: [...running.flatMap((s) => s.closers), ...opened.reverse()],
+  closers: [...running.flatMap((s) => s.closers), ...opened.reverse(), tracing.closer],
 });
 
 console.error(
