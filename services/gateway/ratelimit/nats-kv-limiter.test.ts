@@ -41,7 +41,13 @@ describe("NATS KV rate limiter [nats]", () => {
   test("when NATS fails, the replica's own bucket answers", async () => {
     const policy = ratePolicy("orders", 1, 2);
     const broken = { get: () => Promise.reject(new Error("connection closed")) } as unknown as Parameters<typeof createNatsKvRateLimiter>[1]["kv"];
-    const limiter = createNatsKvRateLimiter(policy, { kv: broken, fallback: createMemoryRateLimiter(policy), log: silentLogger });
+    // A stopped clock: a real one refills a fraction of a token between the takes (0.000999 instead of 0 was seen).
+    const limiter = createNatsKvRateLimiter(policy, {
+      kv: broken,
+      fallback: createMemoryRateLimiter(policy, { now: () => 0 }),
+      log: silentLogger,
+      now: () => 0,
+    });
     expect(await limiter.take("x")).toBe(1);
     expect(await limiter.take("x")).toBe(0);
     expect(await limiter.take("x")).toBeLessThan(0);
