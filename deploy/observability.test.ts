@@ -3,6 +3,7 @@ import { expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { promtoolCheckRules, promtoolTestRules } from "../lib/testing/promtool.ts";
+import { HISTOGRAM_FAMILIES, METRIC_FAMILIES } from "./metrics-contract.ts";
 
 const promDir = join(import.meta.dir, "prometheus");
 const ruleFiles = readdirSync(join(promDir, "rules"))
@@ -33,23 +34,11 @@ const rules = ruleFiles.flatMap((f) => yaml<{ groups: { rules: Rule[] }[] }>(f).
 const alerts = rules.filter((r) => r.alert);
 const recorded = new Set(rules.flatMap((r) => (r.record ? [r.record] : [])));
 
-// The metrics the services export (the contract the rules and the dashboard are written against).
-const HISTOGRAMS = [
-  "http_request_duration_seconds",
-  "process_event_loop_lag_seconds",
-  "gateway_upstream_request_duration_seconds",
-  "notifications_handler_duration_seconds",
-];
+// The series the rules and the dashboard may select: every service's contract families (histograms as their series).
 const CONTRACT = new Set([
-  ...HISTOGRAMS.flatMap((h) => [`${h}_bucket`, `${h}_sum`, `${h}_count`]),
-  ...["http_requests_total", "http_requests_in_flight", "process_resident_memory_bytes", "process_open_fds"],
-  ...["db_pool_max_connections", "db_pool_busy_connections"],
-  ...["gateway_auth_failures_total", "gateway_rate_limited_total", "gateway_upstream_failures_total", "gateway_circuit_state"],
-  ...["gateway_circuit_opens_total", "gateway_refused_total"],
-  ...["orders_outbox_unpublished", "orders_outbox_oldest_unpublished_age_seconds", "orders_outbox_dead", "orders_outbox_published_total"],
-  ...["orders_outbox_publish_failures_total", "orders_idempotency_replays_total", "orders_idempotency_conflicts_total"],
-  ...["notifications_events_processed_total", "notifications_redeliveries_total", "notifications_dead_letters_total", "notifications_dead_letters"],
-  ...["notifications_consumer_pending", "notifications_consumer_ack_pending"],
+  ...Object.values(METRIC_FAMILIES)
+    .flat()
+    .flatMap((f) => (HISTOGRAM_FAMILIES.has(f) ? [`${f}_bucket`, `${f}_sum`, `${f}_count`] : [f])),
   "up", // written by Prometheus itself for every target
 ]);
 

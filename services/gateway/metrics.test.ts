@@ -1,5 +1,6 @@
 // GET /metrics of the gateway: the shared http_* / process_* families plus the gateway's own, valid for promtool, and bounded.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { METRIC_FAMILIES } from "../../deploy/metrics-contract.ts";
 import { type ProcessMetrics, startProcessMetrics } from "../../lib/metrics/process-metrics.ts";
 import { sampleValue, seriesOf } from "../../lib/testing/metrics-text.ts";
 import { promtoolCheckMetrics } from "../../lib/testing/promtool.ts";
@@ -53,21 +54,9 @@ describe("gateway /metrics after real traffic", () => {
     expect(res.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
     const text = await res.text();
     for (const name of [
-      "http_requests_total",
-      "http_request_duration_seconds",
-      "http_requests_in_flight",
-      "process_resident_memory_bytes",
-      "process_event_loop_lag_seconds",
-      "process_open_fds",
+      ...METRIC_FAMILIES.gateway,
       "process_start_time_seconds",
       "process_uptime_seconds",
-      "gateway_auth_failures_total",
-      "gateway_rate_limited_total",
-      "gateway_upstream_request_duration_seconds",
-      "gateway_upstream_failures_total",
-      "gateway_circuit_state",
-      "gateway_circuit_opens_total",
-      "gateway_refused_total",
       "gateway_rate_limit_buckets",
       "gateway_jwks_fetches_total",
       "gateway_jwks_keys",

@@ -1,0 +1,55 @@
+// The metric families the alert rules and the dashboard are written against, per service. deploy/observability.test.ts
+// checks that rules and dashboard use only these; each service's metrics test checks that its /metrics has them all.
+
+const COMMON = [
+  "http_requests_total",
+  "http_request_duration_seconds",
+  "http_requests_in_flight",
+  "process_resident_memory_bytes",
+  "process_event_loop_lag_seconds",
+  "process_open_fds",
+];
+const DATABASE = ["db_pool_max_connections", "db_pool_busy_connections"];
+
+export const METRIC_FAMILIES = {
+  gateway: [
+    ...COMMON,
+    "gateway_auth_failures_total",
+    "gateway_rate_limited_total",
+    "gateway_upstream_request_duration_seconds",
+    "gateway_upstream_failures_total",
+    "gateway_circuit_state",
+    "gateway_circuit_opens_total",
+    "gateway_refused_total",
+  ],
+  orders: [
+    ...COMMON,
+    ...DATABASE,
+    "orders_outbox_unpublished",
+    "orders_outbox_oldest_unpublished_age_seconds",
+    "orders_outbox_dead",
+    "orders_outbox_published_total",
+    "orders_outbox_publish_failures_total",
+    "orders_idempotency_replays_total",
+    "orders_idempotency_conflicts_total",
+  ],
+  notifications: [
+    ...COMMON,
+    ...DATABASE,
+    "notifications_events_processed_total",
+    "notifications_redeliveries_total",
+    "notifications_dead_letters_total",
+    "notifications_dead_letters",
+    "notifications_consumer_pending",
+    "notifications_consumer_ack_pending",
+    "notifications_handler_duration_seconds",
+  ],
+} as const;
+
+/** Families exposed as histograms: queries see them as _bucket, _sum and _count series. */
+export const HISTOGRAM_FAMILIES = new Set([
+  "http_request_duration_seconds",
+  "process_event_loop_lag_seconds",
+  "gateway_upstream_request_duration_seconds",
+  "notifications_handler_duration_seconds",
+]);
