@@ -1,12 +1,16 @@
 // Idempotency-Key behaviour on POST /v1/orders and /cancel, on real PostgreSQL and embedded PGlite.
 import { beforeAll, expect, test } from "bun:test";
 import { describeEachDatabase } from "../../../lib/db/testing.ts";
+import { createRegistry } from "../../../lib/metrics/registry.ts";
+import { sampleValue } from "../../../lib/testing/metrics-text.ts";
 import { ordersFixture, sampleOrder } from "../test-fixture.ts";
 
 describeEachDatabase("Idempotency-Key", (db, { kind }) => {
   let f: Awaited<ReturnType<typeof ordersFixture>>;
+  const metrics = createRegistry();
+  const conflicts = () => sampleValue(metrics.render(), 'orders_idempotency_conflicts_total{reason="in_flight"}');
   beforeAll(async () => {
-    f = await ordersFixture(db());
+    f = await ordersFixture(db(), { metrics });
   });
 
   test("missing key → 400 idempotency_key_missing, nothing written", async () => {
@@ -121,8 +125,10 @@ describeEachDatabase("Idempotency-Key", (db, { kind }) => {
       const conn = await db().reserve();
       try {
         await conn`SELECT pg_advisory_lock(hashtextextended(${"k7"} || chr(31) || ${key}, 4242))`;
+        const before = conflicts();
         const res = await c.post("/v1/orders", sampleOrder(), key);
         expect(res.status).toBe(409);
+        expect(conflicts()).toBe(before + 1);
         expect(res.headers.get("retry-after")).toBe("1");
         expect((await res.json()).code).toBe("idempotency_key_in_flight");
       } finally {
