@@ -44,3 +44,13 @@ test("pods run as non-root with a read-only root filesystem, and each service ha
     expect(docs.some((p) => p.kind === "PodDisruptionBudget" && p.metadata.name === d.metadata.name)).toBe(true);
   }
 });
+
+test("every service Deployment asks to be scraped at /metrics on the port its container listens on", () => {
+  for (const d of deployments) {
+    const annotations = d.spec.template.metadata.annotations ?? {};
+    const ports = d.spec.template.spec.containers[0].ports.map((p: { containerPort: number }) => String(p.containerPort));
+    expect(annotations["prometheus.io/scrape"]).toBe("true");
+    expect(annotations["prometheus.io/path"]).toBe("/metrics");
+    expect(ports).toContain(annotations["prometheus.io/port"]);
+  }
+});
