@@ -1,0 +1,75 @@
+// The gateway on Deno: lib/ and the gateway use only web-standard APIs (DESIGN.md), and this runs the real entrypoint
+// under Deno (npm's `deno` package, a devDependency) in front of a stub upstream to prove it.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { loadOrCreateKeyFile } from "../../lib/auth/dev-key-file.ts";
+import { type DevKeyPair, generateDevKeyPair } from "../../lib/auth/dev-keys.ts";
+import { createInternalTokenVerifier } from "../../lib/auth/internal-token.ts";
+import { type ServiceProcess, startService } from "../../lib/testing/service-process.ts";
+import { createUserTokenMinter, DEV_ISSUER_KEY_FILE, type DevIssuerKeys, generateDevIssuerKeys } from "./dev-issuer/issuer.ts";
+import { stubServer } from "./test-harness.ts";
+
+const ROOT = resolve(import.meta.dir, "../..");
+const DENO = join(ROOT, "node_modules/.bin/deno");
+
+describe("gateway on Deno", () => {
+  let dir: string;
+  let keys: DevIssuerKeys;
+  let internal: DevKeyPair;
+  let upstream: ReturnType<typeof stubServer>;
+  let gateway: ServiceProcess;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "gateway-deno-"));
+    // The file the dev issuer loads at startup: written first, so the test can mint tokens the gateway accepts.
+    keys = await loadOrCreateKeyFile(join(dir, DEV_ISSUER_KEY_FILE), () => generateDevIssuerKeys());
+    internal = await generateDevKeyPair("deno-internal-1");
+    upstream = stubServer(() => Response.json({ ok: true }, { headers: { server: "stub/1.0" } }));
+    gateway = await startService(
+      [DENO, "run", "--allow-all", "services/gateway/main.ts"],
+      {
+        DEV_ISSUER: "true",
+        DATA_DIR: dir,
+        ORDERS_URL: upstream.url,
+        INTERNAL_AUTH_PRIVATE_JWK: JSON.stringify(internal.privateJwk),
+        DRAIN_DELAY_MS: "0",
+        DENO_NO_UPDATE_CHECK: "1",
+      },
+      { cwd: ROOT, readyPath: "/readyz", timeoutMs: 30_000 },
+    );
+  }, 40_000);
+  afterAll(async () => {
+    await gateway?.stop("SIGKILL");
+    upstream?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test("proxies with a minted internal token, strips a smuggled identity header, refuses a missing token", async () => {
+    const token = await (await createUserTokenMinter(keys))({ subject: "alice", scopes: ["orders:read"] });
+    const res = await fetch(`${gateway.url}/v1/orders/123`, { headers: { authorization: `Bearer ${token}`, "x-user-id": "mallory" } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ ok: true });
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("ratelimit")).toStartWith('"orders";');
+    expect(res.headers.get("server")).toBeNull();
+
+    const seen = upstream.seen.at(-1);
+    expect(seen?.url).toEndWith("/v1/orders/123");
+    expect(seen?.headers["x-user-id"]).toBeUndefined();
+    const internalToken = seen?.headers.authorization?.replace(/^Bearer /, "") ?? "";
+    const principal = await createInternalTokenVerifier({ jwks: internal.jwks, audience: "orders" })(internalToken);
+    expect(principal.subject).toBe("alice");
+
+    const calls = upstream.seen.length;
+    const refused = await fetch(`${gateway.url}/v1/orders`);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("content-type")).toBe("application/problem+json");
+    expect(refused.headers.get("www-authenticate")).toStartWith("Bearer");
+    expect(upstream.seen.length).toBe(calls);
+  });
+
+  test("SIGTERM: a clean exit", async () => {
+    expect(await gateway.stop("SIGTERM")).toBe(0);
+  });
+});
