@@ -1,5 +1,5 @@
 // The gateway on Deno: lib/ and the gateway use only web-standard APIs (DESIGN.md), and this runs the real entrypoint
-// under Deno (npm's `deno` package, a devDependency) in front of a stub upstream to prove it.
+// under Deno (from npm when not installed: lib/testing/deno.ts) in front of a stub upstream to prove it.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -7,12 +7,12 @@ import { join, resolve } from "node:path";
 import { loadOrCreateKeyFile } from "../../lib/auth/dev-key-file.ts";
 import { type DevKeyPair, generateDevKeyPair } from "../../lib/auth/dev-keys.ts";
 import { createInternalTokenVerifier } from "../../lib/auth/internal-token.ts";
+import { denoBinary } from "../../lib/testing/deno.ts";
 import { type ServiceProcess, startService } from "../../lib/testing/service-process.ts";
 import { createUserTokenMinter, DEV_ISSUER_KEY_FILE, type DevIssuerKeys, generateDevIssuerKeys } from "./dev-issuer/issuer.ts";
 import { stubServer } from "./test-harness.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
-const DENO = join(ROOT, "node_modules/.bin/deno");
 
 describe("gateway on Deno", () => {
   let dir: string;
@@ -27,7 +27,7 @@ describe("gateway on Deno", () => {
     internal = await generateDevKeyPair("deno-internal-1");
     upstream = stubServer(() => Response.json({ ok: true }, { headers: { server: "stub/1.0" } }));
     gateway = await startService(
-      [DENO, "run", "--allow-all", "services/gateway/main.ts"],
+      [await denoBinary(), "run", "--allow-all", "services/gateway/main.ts"],
       {
         DEV_ISSUER: "true",
         DATA_DIR: dir,
@@ -38,7 +38,7 @@ describe("gateway on Deno", () => {
       },
       { cwd: ROOT, readyPath: "/readyz", timeoutMs: 30_000 },
     );
-  }, 40_000);
+  }, 120_000); // includes installing Deno from npm on a machine without it
   afterAll(async () => {
     await gateway?.stop("SIGKILL");
     upstream?.stop();
