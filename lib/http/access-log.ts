@@ -3,15 +3,15 @@ import type { Context, MiddlewareHandler } from "hono";
 import { matchedRoutes } from "hono/route";
 import type { AppEnv } from "./app-env.ts";
 
-// Probes and scrapes run every few seconds; keep them out of the info stream.
-const QUIET_PATHS = new Set(["/healthz", "/readyz", "/startupz", "/metrics"]);
+/** Probes and scrapes: they run every few seconds on every replica, so they stay out of the info log and of traces. */
+export const ROUTINE_PATHS: ReadonlySet<string> = new Set(["/healthz", "/readyz", "/startupz", "/metrics"]);
 
 export function accessLog(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const start = performance.now();
     await next();
     const log = c.get("log");
-    const level = QUIET_PATHS.has(c.req.path) ? "debug" : c.res.status >= 500 ? "error" : "info";
+    const level = ROUTINE_PATHS.has(c.req.path) ? "debug" : c.res.status >= 500 ? "error" : "info";
     if (!log.enabled(level)) return;
     log[level]("request", {
       method: c.req.method,

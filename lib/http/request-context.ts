@@ -5,13 +5,11 @@ import type { Logger } from "../logging/logger.ts";
 import { endServerSpan, startServerSpan } from "../telemetry/http-spans.ts";
 import { tracing } from "../telemetry/state.ts";
 import { continueTrace } from "../telemetry/trace-context.ts";
-import { routeTemplate } from "./access-log.ts";
+import { ROUTINE_PATHS, routeTemplate } from "./access-log.ts";
 import type { AppEnv } from "./app-env.ts";
 
 // Accept a caller's id only when it is short and plain, so it is safe to log and echo.
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-// Probes and scrapes run every few seconds on every replica: traces of them would only be noise.
-const UNTRACED = new Set(["/healthz", "/readyz", "/startupz", "/metrics"]);
 
 export function requestIdFrom(header: string | undefined): string {
   return header && SAFE_REQUEST_ID.test(header) ? header : crypto.randomUUID();
@@ -21,7 +19,7 @@ export function requestContext(log: Logger): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const requestId = requestIdFrom(c.req.header("x-request-id"));
     // Tracing off: the ids are still propagated and logged (own W3C parsing, no spans).
-    const server = tracing.enabled && !UNTRACED.has(c.req.path) ? startServerSpan(c.req.method, c.req.path, c.req.raw.headers) : undefined;
+    const server = tracing.enabled && !ROUTINE_PATHS.has(c.req.path) ? startServerSpan(c.req.method, c.req.path, c.req.raw.headers) : undefined;
     const trace = server ? server.trace : continueTrace(c.req.header("traceparent"), c.req.header("tracestate"));
     c.set("requestId", requestId);
     c.set("trace", trace);

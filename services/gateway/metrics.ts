@@ -109,38 +109,35 @@ export function createGatewayMetrics(registry: Registry, routes: readonly Upstre
     help: "Upstream calls without a usable response, by upstream and kind (circuit_open, timeout, network, aborted)",
     labelNames: ["upstream", "kind"],
   });
-  const circuitStates = routes.map((r) => ({ r, s: undefined as GaugeSeries | undefined }));
+  // Read from each route's breaker and limiter at scrape time; the series are bound in the loop below.
+  const sampled: { r: UpstreamRoute; state: GaugeSeries; opens: CounterSeries; buckets: GaugeSeries }[] = [];
   const circuitState = registry.gauge({
     name: "gateway_circuit_state",
     help: "Circuit breaker state per upstream: 0 closed, 1 half-open, 2 open",
     labelNames: ["upstream"],
     collect: () => {
-      for (const c of circuitStates) c.s?.set(circuitStateValue(c.r.client.breaker.state()));
+      for (const x of sampled) x.state.set(circuitStateValue(x.r.client.breaker.state()));
     },
   });
-  const opensSeries: { r: UpstreamRoute; s: CounterSeries }[] = [];
   const opens = registry.counter({
     name: "gateway_circuit_opens_total",
     help: "Times each upstream's circuit opened",
     labelNames: ["upstream"],
     collect: () => {
-      for (const { r, s } of opensSeries) s.inc(r.client.breaker.snapshot().opens - s.value);
+      for (const x of sampled) x.opens.inc(x.r.client.breaker.snapshot().opens - x.opens.value);
     },
   });
-  const bucketSeries: { r: UpstreamRoute; s: GaugeSeries }[] = [];
   const buckets = registry.gauge({
     name: "gateway_rate_limit_buckets",
     help: "Token buckets held in memory per route group",
     labelNames: ["group"],
     collect: () => {
-      for (const { r, s } of bucketSeries) s.set(r.limiter.size());
+      for (const x of sampled) x.buckets.set(x.r.limiter.size());
     },
   });
 
-  for (const c of circuitStates) c.s = circuitState.labels(c.r.name);
   for (const r of routes) {
-    opensSeries.push({ r, s: opens.labels(r.name) });
-    bucketSeries.push({ r, s: buckets.labels(r.name) });
+    sampled.push({ r, state: circuitState.labels(r.name), opens: opens.labels(r.name), buckets: buckets.labels(r.name) });
     r.metrics = {
       unresolved: methodSeries(http, `${r.prefix}/**`),
       rateLimited: rateLimited.labels(r.name),
