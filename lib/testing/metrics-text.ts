@@ -11,3 +11,17 @@ export const sampleValue = (text: string, series: string): number =>
       .find((l) => l.startsWith(`${series} `))
       ?.split(" ")[1],
   );
+
+/**
+ * Scrapes `scrape()` until `done(text)` holds or `ms` pass, and returns the last text: sampled gauges and counters
+ * moved by background work settle a little after the request that caused them; the caller's assertions say what is off.
+ */
+export async function scrapeUntil(scrape: () => Promise<string>, done: (text: string) => boolean, ms: number, everyMs = 50): Promise<string> {
+  const end = Date.now() + ms;
+  let text = "";
+  do {
+    await Bun.sleep(everyMs);
+    text = await scrape();
+  } while (!done(text) && Date.now() < end);
+  return text;
+}

@@ -10,7 +10,7 @@ import { silentLogger } from "../../lib/logging/logger.ts";
 import { createEmbeddedTransport } from "../../lib/messaging/embedded/transport.ts";
 import type { Transport } from "../../lib/messaging/types.ts";
 import type { RunningService } from "../../lib/serve/running-service.ts";
-import { sampleValue } from "../../lib/testing/metrics-text.ts";
+import { sampleValue, scrapeUntil } from "../../lib/testing/metrics-text.ts";
 import { promtoolCheckMetrics } from "../../lib/testing/promtool.ts";
 import { freePort } from "../../lib/testing/service-process.ts";
 import { notificationsEnv } from "./config.ts";
@@ -57,12 +57,7 @@ describe("notifications /metrics [postgres]", () => {
     expect((await fetch(`${base}/v1/notifications`)).status).toBe(401);
 
     // Counters move as the worker settles; the gauges follow at the next sample (every 5 s).
-    let text = "";
-    const end = Date.now() + 15_000;
-    do {
-      await Bun.sleep(100);
-      text = await scrape();
-    } while (sampleValue(text, "notifications_dead_letters") !== 1 && Date.now() < end);
+    const text = await scrapeUntil(scrape, (t) => sampleValue(t, "notifications_dead_letters") === 1, 15_000, 100);
 
     for (const name of [...METRIC_FAMILIES.notifications, "process_start_time_seconds", "process_uptime_seconds"]) expect(text).toContain(`# TYPE ${name} `);
     expect(sampleValue(text, 'notifications_events_processed_total{outcome="processed"}')).toBe(1);

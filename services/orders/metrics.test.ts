@@ -12,7 +12,7 @@ import type { Transport } from "../../lib/messaging/types.ts";
 import { type ProcessMetrics, startProcessMetrics } from "../../lib/metrics/process-metrics.ts";
 import { createRegistry } from "../../lib/metrics/registry.ts";
 import type { RunningService } from "../../lib/serve/running-service.ts";
-import { sampleValue, seriesOf } from "../../lib/testing/metrics-text.ts";
+import { sampleValue, scrapeUntil, seriesOf } from "../../lib/testing/metrics-text.ts";
 import { promtoolCheckMetrics } from "../../lib/testing/promtool.ts";
 import { freePort } from "../../lib/testing/service-process.ts";
 import { ordersEnv } from "./config.ts";
@@ -124,12 +124,8 @@ describe("orders /metrics as started by start.ts [postgres]", () => {
     expect(replay.headers.get("idempotent-replayed")).toBe("true");
     expect((await place(key, sampleOrder("OTHER-1"))).status).toBe(422);
 
-    let text = "";
-    const end = Date.now() + 10_000;
-    do {
-      await Bun.sleep(50);
-      text = await (await fetch(`${base}/metrics`)).text();
-    } while (sampleValue(text, "orders_outbox_published_total") < 1 && Date.now() < end);
+    const scrape = async () => (await fetch(`${base}/metrics`)).text();
+    const text = await scrapeUntil(scrape, (t) => sampleValue(t, "orders_outbox_published_total") >= 1, 10_000);
 
     for (const name of [...METRIC_FAMILIES.orders, "process_start_time_seconds", "process_uptime_seconds"]) expect(text).toContain(`# TYPE ${name} `);
     expect(sampleValue(text, "orders_outbox_published_total")).toBe(1);
