@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# Shared by the scripts/ci/ensure-*.sh scripts (sourced, not run): logging, root, and installing Debian packages.
+# Shared by the scripts/ci/ensure-*.sh scripts (sourced, not run): logging, root, installing Debian packages, waiting.
 # The sourcing script sets CI_SCRIPT (its name, for the log prefix) first.
 
 log() { printf '%s: %s\n' "$CI_SCRIPT" "$*"; }
@@ -23,4 +23,15 @@ apt_install() {
   log "apt-get install -y $*"
   as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=120 install -y -q "$@" </dev/null \
     || die "apt-get install $* failed"
+}
+
+# wait_until SECONDS DESCRIPTION COMMAND...: retries COMMAND every second; logs how long it took, or returns 1.
+wait_until() {
+  local limit=$1 what=$2; shift 2
+  local deadline=$((SECONDS + limit))
+  until "$@"; do
+    [ "$SECONDS" -ge "$deadline" ] && return 1
+    sleep 1
+  done
+  log "$what after $((limit - (deadline - SECONDS)))s"
 }

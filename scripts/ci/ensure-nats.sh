@@ -25,16 +25,6 @@ info_line() { # info_line HOST PORT
 }
 has_jetstream() { [[ "$(info_line "$1" "$2")" == INFO*'"jetstream":true'* ]]; }
 
-wait_until() { # wait_until SECONDS DESCRIPTION COMMAND...
-  local limit=$1 what=$2; shift 2
-  local deadline=$((SECONDS + limit))
-  until "$@"; do
-    [ "$SECONDS" -ge "$deadline" ] && return 1
-    sleep 1
-  done
-  log "$what after $((limit - (deadline - SECONDS)))s"
-}
-
 version_of() { info_line "$1" "$2" | sed -n 's/.*"version":"\([^"]*\)".*/\1/p'; }
 
 # --- a server somewhere else: nothing to manage, only wait for it ---------------------------------

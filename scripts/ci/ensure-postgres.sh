@@ -22,16 +22,6 @@ DSN="host=$HOST port=$PORT user=postgres dbname=postgres connect_timeout=3"
 can_login() { psql "$DSN" -w -Atqc 'select 1' >/dev/null 2>&1; }
 query() { psql "$DSN" -w -Atqc "$1" 2>/dev/null || true; }
 
-wait_until() { # wait_until SECONDS DESCRIPTION COMMAND...
-  local limit=$1 what=$2; shift 2
-  local deadline=$((SECONDS + limit))
-  until "$@"; do
-    [ "$SECONDS" -ge "$deadline" ] && return 1
-    sleep 1
-  done
-  log "$what after $((limit - (deadline - SECONDS)))s"
-}
-
 is_local_url() { [[ "$1" =~ ^postgres(ql)?://([^@/]*@)?(127\.0\.0\.1|localhost)(:5432)?(/|\?|$) ]]; }
 
 # --- a database somewhere else: nothing to manage, only wait for it --------------------------------
