@@ -64,6 +64,8 @@ const DEFAULT_FAILURE_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
 const TIMED_OUT = Symbol("upstream response timeout");
 const CLIENT_GONE = Symbol("client went away");
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+// setTimeout's extra argument instead of a closure per call.
+const abortOnTimeout = (ac: AbortController) => ac.abort(TIMED_OUT);
 
 export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClient {
   const fetchImpl: FetchLike = opts.fetch ?? ((input, init) => fetch(input, init));
@@ -73,46 +75,26 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
   const now = opts.now ?? Date.now;
   const { breaker, name } = opts;
 
-  /** One attempt, aborted at `budgetMs` or when the caller's signal fires. */
-  const attempt = async (req: UpstreamRequest, budgetMs: number): Promise<Response> => {
-    const ac = new AbortController();
-    const timer = setTimeout(() => ac.abort(TIMED_OUT), budgetMs);
-    const signal = req.signal;
-    let onClientAbort: (() => void) | undefined;
-    if (signal) {
-      onClientAbort = () => ac.abort(CLIENT_GONE);
-      if (signal.aborted) ac.abort(CLIENT_GONE);
-      else signal.addEventListener("abort", onClientAbort, { once: true });
-    }
-    const body = req.body ?? null;
-    const init: RequestInit & { decompress?: boolean; duplex?: "half" } = {
-      method: req.method,
-      headers: req.headers,
-      body,
-      signal: ac.signal,
-      redirect: "manual",
-      // A proxy passes bytes through: Bun would otherwise gunzip and leave a wrong Content-Encoding.
-      decompress: false,
-    };
-    if (body instanceof ReadableStream) init.duplex = "half";
-    try {
-      return await fetchImpl(opts.baseUrl + req.target, init);
-    } catch (err) {
-      if (ac.signal.aborted) throw new UpstreamError(name, ac.signal.reason === TIMED_OUT ? "timeout" : "aborted", { cause: err });
-      throw new UpstreamError(name, "network", { cause: err });
-    } finally {
-      clearTimeout(timer);
-      if (onClientAbort) signal?.removeEventListener("abort", onClientAbort);
-    }
-  };
-
   const client: UpstreamClient = {
     name,
     breaker,
     async send(req) {
       const deadline = now() + opts.responseTimeoutMs;
       // A streamed body can be sent once only; bodiless idempotent requests are safe to repeat.
-      const retryable = maxRetries > 0 && isIdempotent(req.method) && (req.body === undefined || req.body === null);
+      const body = req.body ?? null;
+      const retryable = maxRetries > 0 && isIdempotent(req.method) && body === null;
+      const signal = req.signal;
+      const url = opts.baseUrl + req.target;
+      const init: RequestInit & { decompress?: boolean; duplex?: "half" } = {
+        method: req.method,
+        headers: req.headers,
+        body,
+        signal: null,
+        redirect: "manual",
+        // A proxy passes bytes through: Bun would otherwise gunzip and leave a wrong Content-Encoding.
+        decompress: false,
+      };
+      if (body instanceof ReadableStream) init.duplex = "half";
       for (let n = 0; ; n++) {
         const permit = breaker.acquire();
         if (permit === REJECTED) throw new UpstreamError(name, "circuit_open", { retryAfterMs: breaker.retryAfterMs() });
@@ -121,14 +103,27 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
           breaker.release(permit, "ignore");
           throw new UpstreamError(name, "timeout");
         }
+        // One attempt, inline rather than a helper: this is the gateway's hot path, and every async layer costs.
+        const ac = new AbortController();
+        const timer = setTimeout(abortOnTimeout, budget, ac);
+        let onClientAbort: (() => void) | undefined;
+        if (signal) {
+          onClientAbort = () => ac.abort(CLIENT_GONE);
+          if (signal.aborted) ac.abort(CLIENT_GONE);
+          else signal.addEventListener("abort", onClientAbort, { once: true });
+        }
+        init.signal = ac.signal;
         let res: Response;
         try {
-          res = await attempt(req, budget);
-        } catch (err) {
-          const kind = (err as UpstreamError).kind;
+          res = await fetchImpl(url, init);
+        } catch (cause) {
+          const kind: UpstreamFailureKind = ac.signal.aborted ? (ac.signal.reason === TIMED_OUT ? "timeout" : "aborted") : "network";
           breaker.release(permit, kind === "aborted" ? "ignore" : "failure");
           if (kind === "network" && retryable && n < maxRetries && (await pause(n, deadline))) continue;
-          throw err;
+          throw new UpstreamError(name, kind, { cause });
+        } finally {
+          clearTimeout(timer);
+          if (onClientAbort) signal?.removeEventListener("abort", onClientAbort);
         }
         const failed = failureStatuses.has(res.status);
         breaker.release(permit, failed ? "failure" : "success");

@@ -121,7 +121,8 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     const outgoing = upstreamRequestHeaders(h, deps.headerLimitBytes);
     if (outgoing === null)
       throw new Refusal("header_too_large", "request_header_too_large", { detail: `Request headers exceed ${deps.headerLimitBytes} bytes.` });
-    if (declaredTooLarge(req, deps.bodyLimitBytes))
+    const bodiless = method === "GET" || method === "HEAD";
+    if (!bodiless && declaredTooLarge(req, deps.bodyLimitBytes))
       throw new Refusal("too_large", "payload_too_large", { detail: `Request body exceeds ${deps.bodyLimitBytes} bytes.` });
 
     const authorization = h.get("authorization");
@@ -149,7 +150,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
       });
     }
 
-    const body = method === "GET" || method === "HEAD" ? null : await forwardableBody(req, deps.bodyLimitBytes);
+    const body = bodiless ? null : await forwardableBody(req, deps.bodyLimitBytes);
     if (body === TOO_LARGE) throw new Refusal("too_large", "payload_too_large", { detail: `Request body exceeds ${deps.bodyLimitBytes} bytes.` });
     if (body === BAD_LENGTH) throw new Refusal("bad_length", "bad_request", { detail: "Content-Length is not a number." });
 
