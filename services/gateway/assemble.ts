@@ -88,6 +88,7 @@ export async function assembleGateway(input: AssembleInput): Promise<AssembledGa
       name: svc.name,
       baseUrl,
       responseTimeoutMs: cfg.UPSTREAM_TIMEOUTS[svc.name] ?? cfg.UPSTREAM_TIMEOUT_MS,
+      connectTimeoutMs: cfg.UPSTREAM_CONNECT_TIMEOUTS[svc.name] ?? cfg.UPSTREAM_CONNECT_TIMEOUT_MS,
       maxRetries: cfg.UPSTREAM_RETRIES,
       breaker,
       fetch: input.fetch,

@@ -66,6 +66,10 @@ export const gatewayEnv = z
     INFERENCE_URL: httpUrl.optional().describe("Inference service base URL; unset → not routed"),
     UPSTREAM_TIMEOUT_MS: ms(10_000).describe("Default deadline for an upstream's response headers (504 beyond)"),
     UPSTREAM_TIMEOUTS: parsed(parseUpstreamTimeouts).default({}).describe("Per-upstream deadlines, e.g. `inference=60000,orders=5000`"),
+    UPSTREAM_CONNECT_TIMEOUT_MS: ms(2_000).describe(
+      "How long a waiting call gives an upstream to accept a TCP connection before 504 (checked by a shared probe)",
+    ),
+    UPSTREAM_CONNECT_TIMEOUTS: parsed(parseUpstreamTimeouts).default({}).describe("Per-upstream connect timeouts, e.g. `inference=5000`"),
     UPSTREAM_RETRIES: z.coerce.number().int().min(0).max(5).default(2).describe("Retries of idempotent bodiless requests"),
     BREAKER_FAILURE_THRESHOLD: z.coerce.number().int().min(1).max(1_000).default(5).describe("Consecutive upstream failures that open its circuit"),
     BREAKER_OPEN_MS: ms(5_000).describe("How long an open circuit answers 503 before probing"),

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
+import { unacceptingListener } from "../../testing/unaccepting-listener.ts";
 import { createCircuitBreaker } from "./circuit-breaker.ts";
 import { createUpstreamClient, UpstreamError } from "./upstream-client.ts";
 
@@ -55,6 +56,52 @@ describe("upstream client", () => {
     expect(err.kind).toBe("timeout");
     expect(performance.now() - t0).toBeGreaterThanOrEqual(195);
     expect(performance.now() - t0).toBeLessThan(400);
+  });
+
+  test("connects that hang → a connect timeout at the connect deadline, long before the response deadline", async () => {
+    const hung = await unacceptingListener();
+    try {
+      const c = client({ baseUrl: `http://127.0.0.1:${hung.port}`, responseTimeoutMs: 5_000, connectTimeoutMs: 200 });
+      const t0 = performance.now();
+      const err = await failure(get(c));
+      const ms = performance.now() - t0;
+      expect(err.kind).toBe("timeout");
+      expect(err.connect).toBe(true);
+      // The call waits the connect timeout, then the shared probe waits at most as long again.
+      expect(ms).toBeGreaterThanOrEqual(195);
+      expect(ms).toBeLessThan(700);
+    } finally {
+      hung.close();
+    }
+  });
+
+  test("an upstream that accepts but answers slowly: past the connect timeout the call waits on, to its answer or deadline", async () => {
+    let probes = 0;
+    const counted = async () => {
+      probes++;
+      return true;
+    };
+    behaviour = () => Bun.sleep(300).then(() => new Response("late"));
+    const late = client({ responseTimeoutMs: 2_000, connectTimeoutMs: 100, probe: counted });
+    expect(await (await get(late)).text()).toBe("late");
+    expect(probes).toBe(1);
+
+    behaviour = () => new Promise(() => {});
+    const hung = client({ responseTimeoutMs: 400, connectTimeoutMs: 100, probe: counted });
+    const t0 = performance.now();
+    const err = await failure(get(hung));
+    expect(err.kind).toBe("timeout");
+    expect(err.connect).toBe(false);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(395);
+    expect(performance.now() - t0).toBeLessThan(600);
+  });
+
+  test("a call answered within the connect timeout never probes", async () => {
+    let probes = 0;
+    behaviour = () => new Response("quick");
+    const c = client({ connectTimeoutMs: 200, probe: async () => ++probes > 0 });
+    for (let i = 0; i < 5; i++) expect(await (await get(c)).text()).toBe("quick");
+    expect(probes).toBe(0);
   });
 
   test("idempotent requests retry 503 with backoff until one succeeds", async () => {

@@ -4,6 +4,7 @@ import { tracing } from "../../telemetry/state.ts";
 import { type BackoffOptions, backoffDelayMs, isIdempotent } from "./backoff.ts";
 import { type CircuitBreaker, REJECTED } from "./circuit-breaker.ts";
 import { withClientSpans } from "./client-spans.ts";
+import { type ConnectProbe, createConnectProbe } from "./connect-probe.ts";
 
 export type UpstreamFailureKind = "circuit_open" | "timeout" | "network" | "aborted";
 
@@ -14,11 +15,14 @@ export class UpstreamError extends Error {
   readonly upstream: string;
   /** circuit_open: when the next probe may go out. */
   readonly retryAfterMs: number;
-  constructor(upstream: string, kind: UpstreamFailureKind, opts: { retryAfterMs?: number; cause?: unknown } = {}) {
-    super(`${upstream}: ${kind}`, { cause: opts.cause });
+  /** timeout: whether the upstream did not even accept a connection in time (the connect timeout). */
+  readonly connect: boolean;
+  constructor(upstream: string, kind: UpstreamFailureKind, opts: { retryAfterMs?: number; cause?: unknown; connect?: boolean } = {}) {
+    super(`${upstream}: ${opts.connect ? "connect " : ""}${kind}`, { cause: opts.cause });
     this.kind = kind;
     this.upstream = upstream;
     this.retryAfterMs = opts.retryAfterMs ?? 0;
+    this.connect = opts.connect ?? false;
   }
 }
 
@@ -30,6 +34,14 @@ export interface UpstreamClientOptions {
   baseUrl: string;
   /** The whole call, retries included, must have response headers within this (then 504). */
   responseTimeoutMs: number;
+  /**
+   * When a call has waited this long, the upstream must accept a TCP connection within it too, or the call fails at once
+   * (504) instead of waiting out the response deadline. fetch() has no connect phase of its own: a shared probe
+   * (`probe`) checks. Unset, or not below the response deadline: no connect check.
+   */
+  connectTimeoutMs?: number;
+  /** Default: a TCP connect probe to `baseUrl`'s host and port with `connectTimeoutMs`. */
+  probe?: ConnectProbe;
   /** Retries after the first attempt, for idempotent bodiless requests only (default 2). */
   maxRetries?: number;
   backoff?: BackoffOptions;
@@ -62,10 +74,20 @@ export interface UpstreamClient {
 
 const DEFAULT_FAILURE_STATUSES: ReadonlySet<number> = new Set([502, 503, 504]);
 const TIMED_OUT = Symbol("upstream response timeout");
+const CONNECT_TIMED_OUT = Symbol("upstream connect timeout");
 const CLIENT_GONE = Symbol("client went away");
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-// setTimeout's extra argument instead of a closure per call.
-const abortOnTimeout = (ac: AbortController) => ac.abort(TIMED_OUT);
+
+/** One attempt's deadline state, handed to its timer (no closure per call). */
+interface Attempt {
+  readonly ac: AbortController;
+  readonly deadline: number;
+  timer: ReturnType<typeof setTimeout> | undefined;
+  /** The connect check ran (or is running): the next firing is the response deadline. */
+  checked: boolean;
+  /** Response headers arrived or the call failed: late timers and probe verdicts do nothing. */
+  settled: boolean;
+}
 
 export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClient {
   const fetchImpl: FetchLike = opts.fetch ?? ((input, init) => fetch(input, init));
@@ -74,6 +96,25 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
   const sleep = opts.sleep ?? defaultSleep;
   const now = opts.now ?? Date.now;
   const { breaker, name } = opts;
+  const connectTimeoutMs = opts.connectTimeoutMs;
+  const probe = connectTimeoutMs === undefined ? undefined : (opts.probe ?? createConnectProbe({ baseUrl: opts.baseUrl, timeoutMs: connectTimeoutMs, now }));
+
+  /** The attempt's timer fired: past the connect timeout, the probe decides whether it waits on; at the deadline it ends. */
+  const onTimer = (a: Attempt) => {
+    if (a.settled) return;
+    if (probe === undefined || a.checked || a.deadline - now() <= 0) {
+      a.ac.abort(TIMED_OUT);
+      return;
+    }
+    a.checked = true;
+    probe().then((accepting) => {
+      if (a.settled) return;
+      const left = a.deadline - now();
+      if (!accepting) a.ac.abort(CONNECT_TIMED_OUT);
+      else if (left <= 0) a.ac.abort(TIMED_OUT);
+      else a.timer = setTimeout(onTimer, left, a);
+    });
+  };
 
   const client: UpstreamClient = {
     name,
@@ -105,7 +146,8 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
         }
         // One attempt, inline rather than a helper: this is the gateway's hot path, and every async layer costs.
         const ac = new AbortController();
-        const timer = setTimeout(abortOnTimeout, budget, ac);
+        const a: Attempt = { ac, deadline: now() + budget, timer: undefined, checked: false, settled: false };
+        a.timer = setTimeout(onTimer, connectTimeoutMs !== undefined && connectTimeoutMs < budget ? connectTimeoutMs : budget, a);
         let onClientAbort: (() => void) | undefined;
         if (signal) {
           onClientAbort = () => ac.abort(CLIENT_GONE);
@@ -117,12 +159,14 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
         try {
           res = await fetchImpl(url, init);
         } catch (cause) {
-          const kind: UpstreamFailureKind = ac.signal.aborted ? (ac.signal.reason === TIMED_OUT ? "timeout" : "aborted") : "network";
+          const reason = ac.signal.aborted ? ac.signal.reason : undefined;
+          const kind: UpstreamFailureKind = reason === undefined ? "network" : reason === CLIENT_GONE ? "aborted" : "timeout";
           breaker.release(permit, kind === "aborted" ? "ignore" : "failure");
           if (kind === "network" && retryable && n < maxRetries && (await pause(n, deadline))) continue;
-          throw new UpstreamError(name, kind, { cause });
+          throw new UpstreamError(name, kind, { cause, connect: reason === CONNECT_TIMED_OUT });
         } finally {
-          clearTimeout(timer);
+          a.settled = true;
+          clearTimeout(a.timer);
           if (onClientAbort) signal?.removeEventListener("abort", onClientAbort);
         }
         const failed = failureStatuses.has(res.status);

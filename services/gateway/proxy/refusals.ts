@@ -33,7 +33,10 @@ export function failureResponse(err: unknown, route: UpstreamRoute, requestId: s
         instance: path,
       });
     }
-    if (err.kind === "timeout") return problemResponse("upstream_timeout", { detail: `${upstream} did not answer in time.`, requestId, instance: path });
+    if (err.kind === "timeout") {
+      const detail = err.connect ? `${upstream} did not accept a connection in time.` : `${upstream} did not answer in time.`;
+      return problemResponse("upstream_timeout", { detail, requestId, instance: path });
+    }
     return problemResponse("bad_gateway", { detail: `${upstream} could not be reached.`, requestId, instance: path });
   }
   log.error("proxy error", { upstream, err: err instanceof Error ? err.message : String(err) });

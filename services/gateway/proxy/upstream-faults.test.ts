@@ -1,5 +1,6 @@
 // Upstream faults against local stub servers: timeouts → 504 on time, the circuit breaker (503 at once, probes, recovery), retries.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { type UnacceptingListener, unacceptingListener } from "../../../lib/testing/unaccepting-listener.ts";
 import { gatewayHarness, type Harness } from "../test-harness.ts";
 
 const TIMEOUT_MS = 800;
@@ -30,6 +31,38 @@ describe("upstream timeout", () => {
       expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS * 0.9);
       expect(ms).toBeLessThanOrEqual(TIMEOUT_MS * 1.1);
     }
+  });
+});
+
+describe("upstream connect timeout", () => {
+  const CONNECT_MS = 300;
+  let h: Harness;
+  let dead: UnacceptingListener;
+  beforeAll(async () => {
+    dead = await unacceptingListener();
+    h = await gatewayHarness({
+      ordersUrl: `http://127.0.0.1:${dead.port}`,
+      env: { UPSTREAM_TIMEOUT_MS: "5000", UPSTREAM_CONNECT_TIMEOUT_MS: String(CONNECT_MS), BREAKER_FAILURE_THRESHOLD: "100" },
+    });
+  });
+  afterAll(() => {
+    h.close();
+    dead.close();
+  });
+
+  test("an upstream whose connects hang → 504 after the connect timeout, not the 5 s response deadline", async () => {
+    const auth = h.bearer(await h.token());
+    expect((await h.get("/v1/orders/a/b/c", auth)).status).toBe(404); // token verified once, off the clock
+    const t0 = performance.now();
+    const res = await h.get("/v1/orders", auth);
+    const ms = performance.now() - t0;
+    expect(res.status).toBe(504);
+    const problem = await res.json();
+    expect(problem.code).toBe("upstream_timeout");
+    expect(problem.detail).toBe("orders did not accept a connection in time.");
+    // The call waits the connect timeout, then the shared probe confirms within as long again.
+    expect(ms).toBeGreaterThanOrEqual(CONNECT_MS * 0.95);
+    expect(ms).toBeLessThan(CONNECT_MS * 2 + 200);
   });
 });
 
