@@ -10,6 +10,9 @@
 //   --no-access-log     neither nginx nor the gateway writes a line per request (default: both do, to a file)
 //   --bare-proxy        also measure a bare Bun.serve + fetch proxy (no auth, limits or log): the ceiling of any
 //                       fetch-based proxy on Bun on this machine, to tell the gateway's own cost from the runtime's
+//   --essential-proxy   also measure the least per-request work the gateway's job demands, inline (token cache lookup,
+//                       bucket, header rewrite with an internal token and the peer address, deadline, security and
+//                       rate-limit headers, access line): how close any Bun gateway can come to nginx here
 //   --keep              keep the temp folder (configs, logs)
 //
 // Needs on PATH: wrk and nginx (Debian: apt-get install -y wrk nginx).
@@ -49,6 +52,7 @@ const { values: flags } = parseArgs({
     "nginx-workers": { type: "string" },
     "no-access-log": { type: "boolean" },
     "bare-proxy": { type: "boolean" },
+    "essential-proxy": { type: "boolean" },
     keep: { type: "boolean" },
   },
 });
@@ -176,16 +180,21 @@ async function main(): Promise<number> {
       { name: "gateway (JWT + rate limit)", base: viaGateway },
     ];
     const children = [upstream, nginx, gateway];
-    if (flags["bare-proxy"]) {
-      const barePort = freePort();
-      const bare = startChild([process.execPath, join(import.meta.dir, "gateway-bare-proxy.ts"), String(barePort), direct], {
+    const references = [
+      { flag: "bare-proxy", name: "bare Bun fetch proxy", script: "gateway-bare-proxy.ts" },
+      { flag: "essential-proxy", name: "essential Bun proxy", script: "gateway-essential-proxy.ts" },
+    ] as const;
+    for (const ref of references) {
+      if (!flags[ref.flag]) continue;
+      const refPort = freePort();
+      const proc = startChild([process.execPath, join(import.meta.dir, ref.script), String(refPort), direct], {
         env,
         cwd: ROOT,
-        logFd: log("bare-proxy.log"),
+        logFd: log(`${ref.flag}.log`),
       });
-      await waitFor(`http://127.0.0.1:${barePort}/jwks.json`, "the bare proxy", bare);
-      targets.push({ name: "bare Bun fetch proxy", base: `http://127.0.0.1:${barePort}` });
-      children.push(bare);
+      await waitFor(`http://127.0.0.1:${refPort}/jwks.json`, `the ${ref.name}`, proc);
+      targets.push({ name: ref.name, base: `http://127.0.0.1:${refPort}` });
+      children.push(proc);
     }
     console.log(
       `gateway benchmark: GET ${PATH}, wrk -t1; c=${cfg.connections} for ${cfg.duration} s and c=1 for ${Math.max(1, cfg.duration >> 1)} s per round, ` +
@@ -242,8 +251,8 @@ async function main(): Promise<number> {
     const perRound = rg.many.map((w, i) => (rps(w) / rps(rn.many[i] as WrkResult)).toFixed(2));
     const addedPerRound = rg.one.map((w, i) => ((w.p50_us - (rd.one[i] as WrkResult).p50_us) / 1000).toFixed(3));
     console.log(`per round: gateway / nginx ${perRound.join(", ")}; gateway added p50 at c=1 ${addedPerRound.join(", ")} ms`);
-    const bare = summary[3];
-    if (bare) console.log(`bare Bun fetch proxy / nginx: ${(bare.rps / n.rps).toFixed(2)};  gateway / bare proxy: ${(g.rps / bare.rps).toFixed(2)}`);
+    for (const ref of summary.slice(3))
+      console.log(`${ref.name} / nginx: ${(ref.rps / n.rps).toFixed(2)};  gateway / ${ref.name}: ${(g.rps / ref.rps).toFixed(2)}`);
     for (const p of children) p.kill("SIGTERM");
     await Promise.all(children.map((p) => p.exited));
     return 0;
