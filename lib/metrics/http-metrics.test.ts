@@ -73,9 +73,7 @@ describe("http metrics", () => {
     expect(res.headers.get("content-type")).toBe("text/plain; version=0.0.4; charset=utf-8");
     const text = await res.text();
     expect(text).toContain('http_requests_total{method="GET",route="/metrics",status="200"} 1');
-    const result = await promtoolCheckMetrics(text);
-    expect(result.output).toBe("");
-    expect(result.ok).toBe(true);
+    expect(await promtoolCheckMetrics(text)).toEqual({ ok: true, output: "" });
   });
 
   test("an app without the metrics option records nothing and serves no /metrics", async () => {

@@ -21,9 +21,7 @@ test("process metrics: memory, uptime, start time, and event-loop lag that sees 
     expect(sampleValue(text, "process_event_loop_lag_seconds_count")).toBeGreaterThan(2);
     // The timer due during the block fired ~110 ms late.
     expect(sampleValue(text, 'process_event_loop_lag_seconds_bucket{le="0.05"}')).toBeLessThan(sampleValue(text, "process_event_loop_lag_seconds_count"));
-    const result = await promtoolCheckMetrics(text);
-    expect(result.output).toBe("");
-    expect(result.ok).toBe(true);
+    expect(await promtoolCheckMetrics(text)).toEqual({ ok: true, output: "" });
   } finally {
     pm.stop();
   }

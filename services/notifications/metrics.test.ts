@@ -69,8 +69,6 @@ describe("notifications /metrics [postgres]", () => {
     expect(sampleValue(text, "notifications_handler_duration_seconds_count")).toBe(2);
     expect(sampleValue(text, "db_pool_max_connections")).toBe(4);
     expect(text).toContain('http_requests_total{method="GET",route="/v1/notifications",status="401"} 1');
-    const result = await promtoolCheckMetrics(text);
-    expect(result.output).toBe("");
-    expect(result.ok).toBe(true);
+    expect(await promtoolCheckMetrics(text)).toEqual({ ok: true, output: "" });
   }, 30_000);
 });

@@ -60,9 +60,7 @@ describeEachDatabase("orders /metrics", (db) => {
     expect(text).toContain('http_requests_total{method="GET",route="/v1/orders/:id",status="200"} 1');
     expect(text).toContain('http_requests_total{method="GET",route="unmatched",status="404"} 1');
     expect(text).not.toContain(id);
-    const result = await promtoolCheckMetrics(text);
-    expect(result.output).toBe("");
-    expect(result.ok).toBe(true);
+    expect(await promtoolCheckMetrics(text)).toEqual({ ok: true, output: "" });
   });
 
   test("1,000 requests for 1,000 different order ids add no series", async () => {
@@ -137,8 +135,6 @@ describe("orders /metrics as started by start.ts [postgres]", () => {
     expect(sampleValue(text, "db_pool_busy_connections")).toBeGreaterThanOrEqual(0);
     expect(sampleValue(text, "orders_outbox_dead")).toBe(0);
     expect(text).toContain('http_requests_total{method="POST",route="/v1/orders",status="422"} 1');
-    const result = await promtoolCheckMetrics(text);
-    expect(result.output).toBe("");
-    expect(result.ok).toBe(true);
+    expect(await promtoolCheckMetrics(text)).toEqual({ ok: true, output: "" });
   }, 30_000);
 });

@@ -104,8 +104,6 @@ describeEachDatabase("notifications API", (db) => {
     const text = await res.text();
     expect(text).toMatch(/http_requests_total\{method="GET",route="\/v1\/notifications",status="200"\} \d+/);
     expect(text).not.toContain("metrics-reader");
-    const result = await promtoolCheckMetrics(text);
-    expect(result.output).toBe("");
-    expect(result.ok).toBe(true);
+    expect(await promtoolCheckMetrics(text)).toEqual({ ok: true, output: "" });
   });
 });
