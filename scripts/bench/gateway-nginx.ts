@@ -9,10 +9,16 @@ export interface NginxOptions {
   workers: number;
   /** Write one access-log line per request, as the gateway does (its JSON line per request). */
   accessLog: boolean;
+  /**
+   * Keep-alive upstream connections over HTTP/1.1, as the gateway's fetch pool does (default). false: the stock
+   * `proxy_pass` (HTTP/1.0, a new upstream connection per request), for comparison with untuned setups only.
+   */
+  upstreamKeepalive?: boolean;
 }
 
 /** Writes nginx.conf into `dir` and returns the command that runs it (daemon off, master process, all paths in `dir`). */
 export function nginxCommand(o: NginxOptions): string[] {
+  const keepalive = o.upstreamKeepalive ?? true;
   const conf = `
 worker_processes ${o.workers};
 daemon off;
@@ -29,15 +35,12 @@ http {
   server_tokens off;
   keepalive_requests 100000;
   upstream app {
-    server 127.0.0.1:${o.upstreamPort};
-    keepalive 64;
+    server 127.0.0.1:${o.upstreamPort};${keepalive ? "\n    keepalive 64;" : ""}
   }
   server {
     listen 127.0.0.1:${o.port};
     location / {
-      proxy_pass http://app;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
+      proxy_pass http://app;${keepalive ? '\n      proxy_http_version 1.1;\n      proxy_set_header Connection "";' : ""}
       proxy_set_header X-Forwarded-For $remote_addr;
     }
   }

@@ -13,6 +13,8 @@
 //   --essential-proxy   also measure the least per-request work the gateway's job demands, inline (token cache lookup,
 //                       bucket, header rewrite with an internal token and the peer address, deadline, security and
 //                       rate-limit headers, access line): how close any Bun gateway can come to nginx here
+//   --stock-nginx       also measure nginx with the stock `proxy_pass` (HTTP/1.0, a new upstream connection per
+//                       request): what an untuned "plain" nginx does; the target is judged against the tuned one only
 //   --keep              keep the temp folder (configs, logs)
 //
 // Needs on PATH: wrk and nginx (Debian: apt-get install -y wrk nginx).
@@ -53,6 +55,7 @@ const { values: flags } = parseArgs({
     "no-access-log": { type: "boolean" },
     "bare-proxy": { type: "boolean" },
     "essential-proxy": { type: "boolean" },
+    "stock-nginx": { type: "boolean" },
     keep: { type: "boolean" },
   },
 });
@@ -124,7 +127,11 @@ async function main(): Promise<number> {
     return 2;
   }
   const dir = mkdtempSync(join(tmpdir(), "bench-gateway-"));
-  for (const d of ["body", "proxy", "fastcgi", "uwsgi", "scgi"]) mkdirSync(join(dir, d));
+  const stockDir = join(dir, "stock-nginx");
+  for (const d of ["body", "proxy", "fastcgi", "uwsgi", "scgi"]) {
+    mkdirSync(join(dir, d));
+    if (flags["stock-nginx"]) mkdirSync(join(stockDir, d), { recursive: true });
+  }
   const log = (name: string) => openSync(join(dir, name), "w");
   try {
     const issuer = await generateDevIssuerKeys("bench-1");
@@ -184,6 +191,16 @@ async function main(): Promise<number> {
       { flag: "bare-proxy", name: "bare Bun fetch proxy", script: "gateway-bare-proxy.ts" },
       { flag: "essential-proxy", name: "essential Bun proxy", script: "gateway-essential-proxy.ts" },
     ] as const;
+    if (flags["stock-nginx"]) {
+      const stockPort = freePort();
+      const stock = startChild(
+        nginxCommand({ dir: stockDir, port: stockPort, upstreamPort, workers: cfg.nginxWorkers, accessLog: cfg.accessLog, upstreamKeepalive: false }),
+        { env, cwd: stockDir, logFd: log("stock-nginx.out") },
+      );
+      await waitFor(`http://127.0.0.1:${stockPort}`, "the stock nginx", stock);
+      targets.push({ name: "nginx, stock proxy_pass", base: `http://127.0.0.1:${stockPort}` });
+      children.push(stock);
+    }
     for (const ref of references) {
       if (!flags[ref.flag]) continue;
       const refPort = freePort();
