@@ -13,6 +13,9 @@
 //   --essential-proxy   also measure the least per-request work the gateway's job demands, inline (token cache lookup,
 //                       bucket, header rewrite with an internal token and the peer address, deadline, security and
 //                       rate-limit headers, access line): how close any Bun gateway can come to nginx here
+//   --straightforward   also measure the least "straightforward Hono + jose + fetch gateway" (jwtVerify on every
+//                       request, a token bucket, fetch; none of the gateway's other work): an upper bound for the
+//                       reference the issue quotes at about 40% of nginx
 //   --stock-nginx       also measure nginx with the stock `proxy_pass` (HTTP/1.0, a new upstream connection per
 //                       request): what an untuned "plain" nginx does; the target is judged against the tuned one only
 //   --keep              keep the temp folder (configs, logs)
@@ -56,6 +59,7 @@ const { values: flags } = parseArgs({
     "bare-proxy": { type: "boolean" },
     "essential-proxy": { type: "boolean" },
     "stock-nginx": { type: "boolean" },
+    straightforward: { type: "boolean" },
     keep: { type: "boolean" },
   },
 });
@@ -190,6 +194,7 @@ async function main(): Promise<number> {
     const references = [
       { flag: "bare-proxy", name: "bare Bun fetch proxy", script: "gateway-bare-proxy.ts" },
       { flag: "essential-proxy", name: "essential Bun proxy", script: "gateway-essential-proxy.ts" },
+      { flag: "straightforward", name: "minimal Hono+jose+fetch", script: "gateway-straightforward.ts" },
     ] as const;
     if (flags["stock-nginx"]) {
       const stockPort = freePort();
@@ -205,7 +210,7 @@ async function main(): Promise<number> {
       if (!flags[ref.flag]) continue;
       const refPort = freePort();
       const proc = startChild([process.execPath, join(import.meta.dir, ref.script), String(refPort), direct], {
-        env,
+        env: { ...env, BENCH_JWT_ISSUER: DEV_ISSUER_ID, BENCH_JWT_AUDIENCE: AUDIENCE },
         cwd: ROOT,
         logFd: log(`${ref.flag}.log`),
       });
