@@ -1,5 +1,5 @@
 // Benchmark helper: nginx (Debian package) as a plain reverse proxy in front of the upstream, in the foreground with its own config.
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 export interface NginxOptions {
@@ -16,8 +16,13 @@ export interface NginxOptions {
   upstreamKeepalive?: boolean;
 }
 
-/** Writes nginx.conf into `dir` and returns the command that runs it (daemon off, master process, all paths in `dir`). */
+/**
+ * Writes nginx.conf and nginx's temp folders into `dir` (created if missing) and returns the command that runs it
+ * (daemon off, master process, all paths in `dir`).
+ */
 export function nginxCommand(o: NginxOptions): string[] {
+  // The *_temp_path folders below: nginx's defaults lie outside `dir` and need root.
+  for (const d of ["body", "proxy", "fastcgi", "uwsgi", "scgi"]) mkdirSync(join(o.dir, d), { recursive: true });
   const keepalive = o.upstreamKeepalive ?? true;
   const conf = `
 worker_processes ${o.workers};

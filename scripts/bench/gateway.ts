@@ -32,7 +32,7 @@
 //
 // It is a measurement, not a test: it exits 0 whether or not targets are met, 1 when something broke (a tool failed,
 // a service did not start, any non-2xx answer), 2 when a required tool is missing.
-import { mkdirSync, mkdtempSync, openSync, rmSync } from "node:fs";
+import { mkdtempSync, openSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -131,11 +131,6 @@ async function main(): Promise<number> {
     return 2;
   }
   const dir = mkdtempSync(join(tmpdir(), "bench-gateway-"));
-  const stockDir = join(dir, "stock-nginx");
-  for (const d of ["body", "proxy", "fastcgi", "uwsgi", "scgi"]) {
-    mkdirSync(join(dir, d));
-    if (flags["stock-nginx"]) mkdirSync(join(stockDir, d), { recursive: true });
-  }
   const log = (name: string) => openSync(join(dir, name), "w");
   try {
     const issuer = await generateDevIssuerKeys("bench-1");
@@ -199,8 +194,15 @@ async function main(): Promise<number> {
     if (flags["stock-nginx"]) {
       const stockPort = freePort();
       const stock = startChild(
-        nginxCommand({ dir: stockDir, port: stockPort, upstreamPort, workers: cfg.nginxWorkers, accessLog: cfg.accessLog, upstreamKeepalive: false }),
-        { env, cwd: stockDir, logFd: log("stock-nginx.out") },
+        nginxCommand({
+          dir: join(dir, "stock-nginx"),
+          port: stockPort,
+          upstreamPort,
+          workers: cfg.nginxWorkers,
+          accessLog: cfg.accessLog,
+          upstreamKeepalive: false,
+        }),
+        { env, cwd: dir, logFd: log("stock-nginx.out") },
       );
       await waitFor(`http://127.0.0.1:${stockPort}`, "the stock nginx", stock);
       targets.push({ name: "nginx, stock proxy_pass", base: `http://127.0.0.1:${stockPort}` });
