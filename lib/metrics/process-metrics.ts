@@ -2,6 +2,9 @@
 import { readdirSync } from "node:fs";
 import type { GaugeSeries, Registry } from "./registry.ts";
 
+/** The families every process exports besides those in deploy/metrics-contract.ts (no rule or panel reads them). */
+export const PROCESS_CLOCK_FAMILIES = ["process_start_time_seconds", "process_uptime_seconds"] as const;
+
 export const EVENT_LOOP_LAG_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5] as const;
 
 export interface ProcessMetricsOptions {

@@ -1,7 +1,7 @@
 // GET /metrics of the gateway: the shared http_* / process_* families plus the gateway's own, valid for promtool, and bounded.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { METRIC_FAMILIES } from "../../deploy/metrics-contract.ts";
-import { type ProcessMetrics, startProcessMetrics } from "../../lib/metrics/process-metrics.ts";
+import { PROCESS_CLOCK_FAMILIES, type ProcessMetrics, startProcessMetrics } from "../../lib/metrics/process-metrics.ts";
 import { sampleValue, seriesOf } from "../../lib/testing/metrics-text.ts";
 import { promtoolCheckMetrics } from "../../lib/testing/promtool.ts";
 import { freePort } from "../../lib/testing/service-process.ts";
@@ -55,8 +55,7 @@ describe("gateway /metrics after real traffic", () => {
     const text = await res.text();
     for (const name of [
       ...METRIC_FAMILIES.gateway,
-      "process_start_time_seconds",
-      "process_uptime_seconds",
+      ...PROCESS_CLOCK_FAMILIES,
       "gateway_rate_limit_buckets",
       "gateway_jwks_fetches_total",
       "gateway_jwks_keys",

@@ -9,6 +9,7 @@ import { createTempDatabase } from "../../lib/db/testing.ts";
 import { silentLogger } from "../../lib/logging/logger.ts";
 import { createEmbeddedTransport } from "../../lib/messaging/embedded/transport.ts";
 import type { Transport } from "../../lib/messaging/types.ts";
+import { PROCESS_CLOCK_FAMILIES } from "../../lib/metrics/process-metrics.ts";
 import type { RunningService } from "../../lib/serve/running-service.ts";
 import { sampleValue, scrapeUntil } from "../../lib/testing/metrics-text.ts";
 import { promtoolCheckMetrics } from "../../lib/testing/promtool.ts";
@@ -59,7 +60,7 @@ describe("notifications /metrics [postgres]", () => {
     // Counters move as the worker settles; the gauges follow at the next sample (every 5 s).
     const text = await scrapeUntil(scrape, (t) => sampleValue(t, "notifications_dead_letters") === 1, 15_000, 100);
 
-    for (const name of [...METRIC_FAMILIES.notifications, "process_start_time_seconds", "process_uptime_seconds"]) expect(text).toContain(`# TYPE ${name} `);
+    for (const name of [...METRIC_FAMILIES.notifications, ...PROCESS_CLOCK_FAMILIES]) expect(text).toContain(`# TYPE ${name} `);
     expect(sampleValue(text, 'notifications_events_processed_total{outcome="processed"}')).toBe(1);
     expect(sampleValue(text, 'notifications_events_processed_total{outcome="dead_lettered"}')).toBe(1);
     expect(sampleValue(text, "notifications_dead_letters_total")).toBe(1);

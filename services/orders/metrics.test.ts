@@ -9,7 +9,7 @@ import { createTempDatabase, describeEachDatabase } from "../../lib/db/testing.t
 import { silentLogger } from "../../lib/logging/logger.ts";
 import { createEmbeddedTransport } from "../../lib/messaging/embedded/transport.ts";
 import type { Transport } from "../../lib/messaging/types.ts";
-import { type ProcessMetrics, startProcessMetrics } from "../../lib/metrics/process-metrics.ts";
+import { PROCESS_CLOCK_FAMILIES, type ProcessMetrics, startProcessMetrics } from "../../lib/metrics/process-metrics.ts";
 import { createRegistry } from "../../lib/metrics/registry.ts";
 import type { RunningService } from "../../lib/serve/running-service.ts";
 import { sampleValue, scrapeUntil, seriesOf } from "../../lib/testing/metrics-text.ts";
@@ -125,7 +125,7 @@ describe("orders /metrics as started by start.ts [postgres]", () => {
     const scrape = async () => (await fetch(`${base}/metrics`)).text();
     const text = await scrapeUntil(scrape, (t) => sampleValue(t, "orders_outbox_published_total") >= 1, 10_000);
 
-    for (const name of [...METRIC_FAMILIES.orders, "process_start_time_seconds", "process_uptime_seconds"]) expect(text).toContain(`# TYPE ${name} `);
+    for (const name of [...METRIC_FAMILIES.orders, ...PROCESS_CLOCK_FAMILIES]) expect(text).toContain(`# TYPE ${name} `);
     expect(sampleValue(text, "orders_outbox_published_total")).toBe(1);
     expect(sampleValue(text, "orders_outbox_publish_failures_total")).toBe(0);
     expect(sampleValue(text, "orders_idempotency_replays_total")).toBe(1);
