@@ -9,8 +9,8 @@ import { createRegistry } from "../../lib/metrics/registry.ts";
 import { createAccessLogger } from "./access-log.ts";
 import { createApp, type Gateway } from "./app.ts";
 import { createInternalTokenCache } from "./auth/internal-tokens.ts";
-import { routePermissions } from "./auth/route-permissions.ts";
 import { createJwksCache, type JwksCache } from "./auth/jwks-cache.ts";
+import { routePermissions } from "./auth/route-permissions.ts";
 import { createUserTokenVerifier } from "./auth/user-token.ts";
 import { type GatewayConfig, tokenIdentity } from "./config.ts";
 import type { OpenApiDocument } from "./contract/merge.ts";
@@ -112,9 +112,7 @@ export async function assembleGateway(input: AssembleInput): Promise<AssembledGa
     const upstreamLimiter = limiter(svc.name);
     const upstream = metrics.upstream(svc.name, { breaker, limiter: upstreamLimiter });
     for (const prefix of svc.prefixes) {
-      routes.push(
-        createRoute({ name: svc.name, prefix, rules: permissions[svc.name], client, limiter: upstreamLimiter, upstream, series: metrics.route }),
-      );
+      routes.push(createRoute({ name: svc.name, prefix, rules: permissions[svc.name], client, limiter: upstreamLimiter, upstream, series: metrics.route }));
     }
   }
 
