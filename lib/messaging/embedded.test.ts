@@ -2,8 +2,9 @@
 import { expect, test } from "bun:test";
 import { migrate } from "../db/migrate.ts";
 import { createSql, type Sql } from "../db/postgres.ts";
-import { createTempDatabase, describeEachDatabase } from "../db/testing.ts";
 import { silentLogger } from "../logging/logger.ts";
+import { describeEachDatabase } from "../testing/each-database.ts";
+import { createTempDatabase } from "../testing/temp-database.ts";
 import { createRetention } from "./embedded/retention.ts";
 import { ensureBrokerSchema } from "./embedded/schema.ts";
 import { createEmbeddedTransport } from "./embedded/transport.ts";

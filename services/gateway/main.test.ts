@@ -4,8 +4,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateDevKeyPair } from "../../lib/auth/dev-keys.ts";
-import { createTempDatabase } from "../../lib/db/testing.ts";
 import { type ServiceProcess, startService } from "../../lib/testing/service-process.ts";
+import { createTempDatabase } from "../../lib/testing/temp-database.ts";
 
 describe("gateway startup configuration", () => {
   test("the dev issuer next to a production issuer stops startup with one clear message", async () => {

@@ -1,7 +1,7 @@
 // GET /v1/notifications through app.request on real PostgreSQL and PGlite: caller scoping, pagination, auth, bad input.
 import { beforeAll, expect, test } from "bun:test";
-import { describeEachDatabase } from "../../../lib/db/testing.ts";
 import { encodeCursor } from "../../../lib/http/cursor.ts";
+import { describeEachDatabase } from "../../../lib/testing/each-database.ts";
 import { promtoolCheckMetrics } from "../../../lib/testing/promtool.ts";
 import { ADMIN, notificationsFixture } from "../test-fixture.ts";
 

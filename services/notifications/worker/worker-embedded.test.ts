@@ -1,7 +1,7 @@
 // The worker and dead-letter scenarios on the embedded transport (broker tables in the same temporary PostgreSQL database as the service's).
 import { createSql } from "../../../lib/db/postgres.ts";
-import { createTempDatabase } from "../../../lib/db/testing.ts";
 import { createEmbeddedTransport } from "../../../lib/messaging/embedded/transport.ts";
+import { createTempDatabase } from "../../../lib/testing/temp-database.ts";
 import { deadLetterScenarios } from "../dead-letters/dead-letter-scenarios.ts";
 import type { OpenScenarioEnv } from "../testing/worker-suite.ts";
 import { workerScenarios } from "./worker-scenarios.ts";

@@ -2,10 +2,10 @@
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { createSql } from "../../../lib/db/postgres.ts";
-import { createTempDatabase } from "../../../lib/db/testing.ts";
 import { createJetStreamTransport } from "../../../lib/messaging/jetstream/transport.ts";
 import { DLQ_STREAM } from "../../../lib/messaging/topology.ts";
 import type { StreamConfig, Transport } from "../../../lib/messaging/types.ts";
+import { createTempDatabase } from "../../../lib/testing/temp-database.ts";
 import { deadLetterScenarios } from "../dead-letters/dead-letter-scenarios.ts";
 import type { OpenScenarioEnv } from "../testing/worker-suite.ts";
 import { workerScenarios } from "./worker-scenarios.ts";

@@ -1,6 +1,6 @@
 // The worker and dead-letter scenarios on the in-memory transport and a real PostgreSQL database.
 import { createSql } from "../../../lib/db/postgres.ts";
-import { createTempDatabase } from "../../../lib/db/testing.ts";
+import { createTempDatabase } from "../../../lib/testing/temp-database.ts";
 import { deadLetterScenarios } from "../dead-letters/dead-letter-scenarios.ts";
 import { createMemoryTransport } from "../testing/memory-transport.ts";
 import type { OpenScenarioEnv } from "../testing/worker-suite.ts";

@@ -1,6 +1,6 @@
 // The /v1/orders API end to end through app.request, on real PostgreSQL and on embedded PGlite.
 import { beforeAll, expect, test } from "bun:test";
-import { describeEachDatabase } from "../../../lib/db/testing.ts";
+import { describeEachDatabase } from "../../../lib/testing/each-database.ts";
 import { ordersFixture, sampleOrder } from "../test-fixture.ts";
 
 describeEachDatabase("orders API", (db) => {
