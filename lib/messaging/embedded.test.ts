@@ -8,7 +8,7 @@ import { createTempDatabase } from "../testing/temp-database.ts";
 import { createRetention } from "./embedded/retention.ts";
 import { ensureBrokerSchema } from "./embedded/schema.ts";
 import { createEmbeddedTransport } from "./embedded/transport.ts";
-import { transportContract } from "./transport-contract.ts";
+import { transportContract } from "./transport.suite.ts";
 import { type ConsumerConfig, type Delivery, PermanentPublishError, type StreamConfig, type Transport } from "./types.ts";
 
 const enc = new TextEncoder();

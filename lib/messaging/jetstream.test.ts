@@ -4,7 +4,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { parseServers, redactUrl } from "./jetstream/connect.ts";
 import { createJetStreamTransport } from "./jetstream/transport.ts";
-import { transportContract } from "./transport-contract.ts";
+import { transportContract } from "./transport.suite.ts";
 import { PermanentPublishError, type StreamConfig, type Transport } from "./types.ts";
 
 const TEST_NATS_URL = process.env.TEST_NATS_URL || "nats://127.0.0.1:4222";

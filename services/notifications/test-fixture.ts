@@ -5,6 +5,7 @@ import { migrate } from "../../lib/db/migrate.ts";
 import type { Sql } from "../../lib/db/postgres.ts";
 import { createHealth } from "../../lib/health/health.ts";
 import { silentLogger } from "../../lib/logging/logger.ts";
+import { createMemoryTransport } from "../../lib/messaging/testing/memory-transport.ts";
 import { DLQ_STREAM } from "../../lib/messaging/topology.ts";
 import type { Transport } from "../../lib/messaging/types.ts";
 import { createApp } from "./app.ts";
@@ -13,7 +14,6 @@ import { createReplayer } from "./dead-letters/replay.ts";
 import { migrations } from "./migrations/index.ts";
 import { createNotificationsRepository } from "./notifications/repository.ts";
 import { CONSUMER_NAME } from "./start.ts";
-import { createMemoryTransport } from "./testing/memory-transport.ts";
 import { createEventStore, type NotificationRecord } from "./worker/event-store.ts";
 
 export const READ = ["notifications:read"];

@@ -2,12 +2,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createSql, type Sql } from "../../../lib/db/postgres.ts";
 import { encodeCursor } from "../../../lib/http/cursor.ts";
+import { createMemoryTransport } from "../../../lib/messaging/testing/memory-transport.ts";
 import { DLQ_STREAM, ORDERS_STREAM } from "../../../lib/messaging/topology.ts";
 import { PermanentPublishError, type Transport } from "../../../lib/messaging/types.ts";
 import { createTempDatabase } from "../../../lib/testing/temp-database.ts";
 import { ADMIN, notificationsFixture, READ } from "../test-fixture.ts";
 import { orderPlaced, TRACEPARENT } from "../testing/events.ts";
-import { createMemoryTransport } from "../testing/memory-transport.ts";
 import type { DeadLetterDocument } from "./document.ts";
 
 const enc = new TextEncoder();

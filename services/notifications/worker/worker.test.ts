@@ -1,8 +1,8 @@
 // The worker and dead-letter scenarios on the in-memory transport and a real PostgreSQL database.
 import { createSql } from "../../../lib/db/postgres.ts";
+import { createMemoryTransport } from "../../../lib/messaging/testing/memory-transport.ts";
 import { createTempDatabase } from "../../../lib/testing/temp-database.ts";
 import { deadLetterScenarios } from "../dead-letters/dead-letter-scenarios.ts";
-import { createMemoryTransport } from "../testing/memory-transport.ts";
 import type { OpenScenarioEnv } from "../testing/worker-suite.ts";
 import { workerScenarios } from "./worker-scenarios.ts";
 

@@ -3,7 +3,7 @@ import { beforeAll, expect, test } from "bun:test";
 import { migrate } from "../../../lib/db/migrate.ts";
 import type { Sql } from "../../../lib/db/postgres.ts";
 import { silentLogger } from "../../../lib/logging/logger.ts";
-import { publishOnlyTransport } from "../../../lib/messaging/publish-only-transport.ts";
+import { publishOnlyTransport } from "../../../lib/messaging/testing/publish-only-transport.ts";
 import { type OutgoingMessage, PermanentPublishError, type PublishAck, type Transport } from "../../../lib/messaging/types.ts";
 import { createRegistry } from "../../../lib/metrics/registry.ts";
 import { describeEachDatabase } from "../../../lib/testing/each-database.ts";

@@ -1,4 +1,4 @@
-// The ONE contract test suite every Transport must pass (JetStream against a real nats-server, and the embedded one).
+// The ONE contract suite every Transport must pass: JetStream against a real nats-server, the embedded broker, the in-memory test transport.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type ConsumerConfig, type Delivery, PermanentPublishError, type StreamConfig, type Transport } from "./types.ts";
 
