@@ -31,8 +31,9 @@ export function createMemoryTransport(opts: { pollMs?: number } = {}): Transport
   const pollMs = opts.pollMs ?? 5;
   const stream = (name: string) => streams.get(name) ?? fail(`no stream ${name}`);
   const consumerOf = (s: string, d: string) => consumers.get(`${s}/${d}`) ?? fail(`no consumer ${s}/${d}`);
-  const matching = (c: Consumer) =>
-    [...stream(c.config.stream).messages.values()].filter((m) => c.config.filterSubjects.some((f) => subjectMatches(f, m.subject)));
+  // No filter means the whole stream, as on JetStream and the embedded broker.
+  const selects = (filters: string[], subject: string) => filters.length === 0 || filters.some((f) => subjectMatches(f, subject));
+  const matching = (c: Consumer) => [...stream(c.config.stream).messages.values()].filter((m) => selects(c.config.filterSubjects, m.subject));
   const stateOf = (c: Consumer, seq: number) => {
     const st = c.states.get(seq) ?? { deliveries: 0, availableAt: 0, done: false, deadline: undefined };
     c.states.set(seq, st);
