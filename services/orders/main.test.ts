@@ -8,7 +8,7 @@ import { createInternalTokenMinter } from "../../lib/auth/internal-token.ts";
 import { createSql } from "../../lib/db/postgres.ts";
 import { startService } from "../../lib/testing/service-process.ts";
 import { createTempDatabase } from "../../lib/testing/temp-database.ts";
-import { sampleOrder } from "./test-fixture.ts";
+import { sampleOrder } from "./testing/fixture.ts";
 
 const keys = await generateDevKeyPair();
 const mint = await createInternalTokenMinter(keys.privateJwk);

@@ -18,7 +18,7 @@ import { freePort } from "../../lib/testing/service-process.ts";
 import { createTempDatabase } from "../../lib/testing/temp-database.ts";
 import { ordersEnv } from "./config.ts";
 import { startOrders } from "./start.ts";
-import { ordersFixture, sampleOrder } from "./test-fixture.ts";
+import { ordersFixture, sampleOrder } from "./testing/fixture.ts";
 
 describeEachDatabase("orders /metrics", (db) => {
   let f: Awaited<ReturnType<typeof ordersFixture>>;

@@ -6,8 +6,8 @@ import { createMemoryTransport } from "../../../lib/messaging/testing/memory-tra
 import { DLQ_STREAM, ORDERS_STREAM } from "../../../lib/messaging/topology.ts";
 import { PermanentPublishError, type Transport } from "../../../lib/messaging/types.ts";
 import { createTempDatabase } from "../../../lib/testing/temp-database.ts";
-import { ADMIN, notificationsFixture, READ } from "../test-fixture.ts";
 import { orderPlaced, TRACEPARENT } from "../testing/events.ts";
+import { ADMIN, notificationsFixture, READ } from "../testing/fixture.ts";
 import type { DeadLetterDocument } from "./document.ts";
 
 const enc = new TextEncoder();

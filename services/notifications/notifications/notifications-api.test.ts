@@ -3,7 +3,7 @@ import { beforeAll, expect, test } from "bun:test";
 import { encodeCursor } from "../../../lib/http/cursor.ts";
 import { describeEachDatabase } from "../../../lib/testing/each-database.ts";
 import { promtoolCheckMetrics } from "../../../lib/testing/promtool.ts";
-import { ADMIN, notificationsFixture } from "../test-fixture.ts";
+import { ADMIN, notificationsFixture } from "../testing/fixture.ts";
 
 async function problem(res: Response, status: number, code: string) {
   expect(res.status).toBe(status);

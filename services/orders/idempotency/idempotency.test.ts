@@ -3,7 +3,7 @@ import { beforeAll, expect, test } from "bun:test";
 import { createRegistry } from "../../../lib/metrics/registry.ts";
 import { describeEachDatabase } from "../../../lib/testing/each-database.ts";
 import { sampleValue } from "../../../lib/testing/metrics-text.ts";
-import { ordersFixture, sampleOrder } from "../test-fixture.ts";
+import { ordersFixture, sampleOrder } from "../testing/fixture.ts";
 
 describeEachDatabase("Idempotency-Key", (db, { kind }) => {
   let f: Awaited<ReturnType<typeof ordersFixture>>;
