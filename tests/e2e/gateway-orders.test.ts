@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { generateDevKeyPair } from "../../lib/auth/dev-keys.ts";
 import { type ServiceProcess, startService } from "../../lib/testing/service-process.ts";
 import { createTempDatabase } from "../../lib/testing/temp-database.ts";
-import { gatewayHarness, type Harness } from "../../services/gateway/test-harness.ts";
+import { gatewayHarness, type Harness } from "../../services/gateway/testing/harness.ts";
 
 const order = (sku: string) => ({ currency: "EUR", items: [{ sku, quantity: 2, unitPriceCents: 1250 }] });
 
