@@ -5,7 +5,7 @@ import { SCOPES } from "../../../lib/auth/principal.ts";
 import { sampleValue } from "../../../lib/testing/metrics-text.ts";
 import { underPrefix } from "../auth/contract-permissions.ts";
 import { CHECKED_IN_CONTRACTS, RULES_UNTIL_CONTRACT } from "../auth/route-permissions.ts";
-import { gatewayHarness, type Harness } from "../test-harness.ts";
+import { gatewayHarness, type Harness } from "../testing/harness.ts";
 import { SERVICES } from "./routes.ts";
 
 const INSIDE = "10.0.0.9";
