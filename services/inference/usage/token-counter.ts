@@ -42,6 +42,8 @@ export function createTokenCounter(opts: TokenCounterOptions = {}): TokenCounter
   const ready = (opts.load ?? loadCl100k)().then((fn) => {
     exact = fn;
   });
+  // A failed load leaves the approximation in place; whoever awaits `ready` sees the error, nobody else is disturbed.
+  ready.catch(() => {});
   const count = (text: string): number => {
     const fn = exact ?? approximateTokens;
     if (text.length <= maxExact) return fn(text);
