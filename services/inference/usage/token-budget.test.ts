@@ -7,6 +7,11 @@ function clock(start = 1_000_000) {
   let t = start;
   return { now: () => t, advance: (ms: number) => (t += ms) };
 }
+/** A budget with one group, "chat", on a manual clock. */
+function chatBudget(tokensPerMinute: number) {
+  const c = clock();
+  return { c, budget: createTokenBudget({ policies: [{ group: "chat", tokensPerMinute }], now: c.now }) };
+}
 const ok = (r: ReserveResult) => {
   if (!r.ok) throw new Error(`expected a reservation, got ${r.reason}`);
   return r;
@@ -14,8 +19,7 @@ const ok = (r: ReserveResult) => {
 
 describe("token budget", () => {
   test("a caller over budget is refused before the call, with the exact wait", () => {
-    const c = clock();
-    const budget = createTokenBudget({ policies: [{ group: "chat", tokensPerMinute: 6_000 }], now: c.now });
+    const { c, budget } = chatBudget(6_000);
     ok(budget.reserve("alice", "chat", 5_000));
     const refused = budget.reserve("alice", "chat", 2_000);
     // 1,000 left, 1,000 missing at 100 tokens/s → 10 s.
@@ -27,8 +31,7 @@ describe("token budget", () => {
   });
 
   test("settling refunds what was reserved but not used", () => {
-    const c = clock();
-    const budget = createTokenBudget({ policies: [{ group: "chat", tokensPerMinute: 1_000 }], now: c.now });
+    const { budget } = chatBudget(1_000);
     const r = ok(budget.reserve("alice", "chat", 900)); // prompt estimate + max_tokens
     expect(budget.reserve("alice", "chat", 200).ok).toBe(false);
     budget.settle(r.reservation, 150); // the real usage
@@ -37,8 +40,7 @@ describe("token budget", () => {
   });
 
   test("usage beyond the reservation is charged: a stream cannot overshoot, the debt delays the next call", () => {
-    const c = clock();
-    const budget = createTokenBudget({ policies: [{ group: "chat", tokensPerMinute: 600 }], now: c.now });
+    const { c, budget } = chatBudget(600);
     const r = ok(budget.reserve("bob", "chat", 100));
     budget.settle(r.reservation, 900); // the backend ignored max_tokens
     const refused = budget.reserve("bob", "chat", 1);
@@ -49,8 +51,7 @@ describe("token budget", () => {
   });
 
   test("settle is idempotent", () => {
-    const c = clock();
-    const budget = createTokenBudget({ policies: [{ group: "chat", tokensPerMinute: 1_000 }], now: c.now });
+    const { budget } = chatBudget(1_000);
     const r = ok(budget.reserve("alice", "chat", 500));
     budget.settle(r.reservation, 0);
     budget.settle(r.reservation, 0); // a second refund would lift the bucket past its size… or hand out 500 more
@@ -59,8 +60,7 @@ describe("token budget", () => {
   });
 
   test("concurrent reservations of one caller add up: a burst of streams cannot share one budget twice", () => {
-    const c = clock();
-    const budget = createTokenBudget({ policies: [{ group: "chat", tokensPerMinute: 1_000 }], now: c.now });
+    const { budget } = chatBudget(1_000);
     const results = Array.from({ length: 5 }, () => budget.reserve("alice", "chat", 300));
     expect(results.map((r) => r.ok)).toEqual([true, true, true, false, false]);
   });
@@ -115,8 +115,7 @@ describe("token budget", () => {
 
 describe("RateLimit headers for a token budget", () => {
   test("a refusal carries Retry-After, RateLimit-Policy and RateLimit in the draft's structured syntax", () => {
-    const c = clock();
-    const budget = createTokenBudget({ policies: [{ group: "chat", tokensPerMinute: 6_000 }], now: c.now });
+    const { budget } = chatBudget(6_000);
     ok(budget.reserve("alice", "chat", 5_500));
     const r = budget.reserve("alice", "chat", 1_000);
     if (r.ok) throw new Error("expected a refusal");
