@@ -3,12 +3,13 @@
 import { loadOrCreateDevKeys, loadOrCreateKeyFile } from "../lib/auth/dev-key-file.ts";
 import { parseEnv } from "../lib/config/env.ts";
 import { type Database, openDatabase } from "../lib/db/database.ts";
+import type { Closer } from "../lib/lifecycle/closer.ts";
 import { createLogger } from "../lib/logging/logger.ts";
 import { stdoutSink } from "../lib/logging/stdout-sink.ts";
 import { openTransport } from "../lib/messaging/open-transport.ts";
 import type { Transport } from "../lib/messaging/types.ts";
 import type { RunningService } from "../lib/serve/running-service.ts";
-import { type Closer, createShutdown, onTerminationSignals } from "../lib/serve/shutdown.ts";
+import { createShutdown, onTerminationSignals } from "../lib/serve/shutdown.ts";
 import { startTracingOrExit } from "../lib/telemetry/tracing.ts";
 import { VERSION } from "../lib/version.ts";
 import { gatewayEnv } from "../services/gateway/config.ts";

@@ -2,10 +2,10 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "../logging/logger.ts";
-import { type HttpMetricsOptions, httpMetrics } from "../metrics/http-metrics.ts";
 import { accessLog } from "./access-log.ts";
 import type { AppEnv } from "./app-env.ts";
 import { onError } from "./error-handler.ts";
+import { type HttpMetricsOptions, httpMetrics } from "./http-metrics.ts";
 import { allowedMethodsLookup } from "./method-not-allowed.ts";
 import { problemResponse } from "./problem.ts";
 import { requestContext } from "./request-context.ts";

@@ -1,7 +1,7 @@
 // Opens what an event-driven service needs: its database and its transport (NATS, or embedded tables in the right database).
 import { type Database, openDatabase } from "../db/database.ts";
+import type { Closer } from "../lifecycle/closer.ts";
 import type { Logger } from "../logging/logger.ts";
-import type { Closer } from "../serve/shutdown.ts";
 import { openBrokerDatabase, openTransport } from "./open-transport.ts";
 import type { Transport } from "./types.ts";
 

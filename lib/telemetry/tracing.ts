@@ -16,8 +16,8 @@ import {
   TraceIdRatioBasedSampler,
 } from "@opentelemetry/sdk-trace-base";
 import { ConfigError, type Env } from "../config/env.ts";
+import type { Closer } from "../lifecycle/closer.ts";
 import { type Logger, setLogContext } from "../logging/logger.ts";
-import type { Closer } from "../serve/shutdown.ts";
 import { parseTracingEnv, type SamplerName, type TracingConfig } from "./config.ts";
 import { tracing } from "./state.ts";
 

@@ -2,11 +2,11 @@
 import type { KV } from "@nats-io/kv";
 import { loadOrCreateKeyFile } from "../../lib/auth/dev-key-file.ts";
 import { loadConfigOrExit } from "../../lib/config/env.ts";
+import type { Closer } from "../../lib/lifecycle/closer.ts";
 import { createBatchedSink } from "../../lib/logging/batched-sink.ts";
 import { createLogger } from "../../lib/logging/logger.ts";
 import { stdoutSink } from "../../lib/logging/stdout-sink.ts";
 import { exitIfVersionFlag, runEntrypoint } from "../../lib/serve/entrypoint.ts";
-import type { Closer } from "../../lib/serve/shutdown.ts";
 import { startTracingOrExit } from "../../lib/telemetry/tracing.ts";
 import { VERSION } from "../../lib/version.ts";
 import { gatewayEnv, tokenIdentity } from "./config.ts";
