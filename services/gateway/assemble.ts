@@ -5,6 +5,7 @@ import { createHealth, type Health } from "../../lib/health/health.ts";
 import { createCircuitBreaker } from "../../lib/http/client/circuit-breaker.ts";
 import { createUpstreamClient, type FetchLike } from "../../lib/http/client/upstream-client.ts";
 import type { Logger, LogSink } from "../../lib/logging/logger.ts";
+import type { Tracing } from "../../lib/telemetry/tracer.ts";
 import { createAccessLogger } from "./access-log.ts";
 import { createApp, type Gateway } from "./app.ts";
 import { createInternalTokenCache } from "./auth/internal-tokens.ts";
@@ -33,6 +34,8 @@ export interface AssembleInput {
   /** Outbound fetch for upstreams and the JWKS (tests may wrap it to count calls). */
   fetch?: FetchLike;
   now?: () => number;
+  /** Server and upstream client spans when on (default: off). */
+  tracing?: Tracing;
 }
 
 export interface AssembledGateway {
@@ -92,6 +95,7 @@ export async function assembleGateway(input: AssembleInput): Promise<AssembledGa
       maxRetries: cfg.UPSTREAM_RETRIES,
       breaker,
       fetch: input.fetch,
+      tracing: input.tracing,
     });
     routes.push(createRoute(svc.name, svc.prefix, client, limiter(svc.name)));
   }
@@ -117,6 +121,7 @@ export async function assembleGateway(input: AssembleInput): Promise<AssembledGa
     maxTokenBytes: cfg.JWT_MAX_BYTES,
     contract: input.contract,
     devJwks: input.devIssuer?.jwks,
+    tracing: input.tracing,
     gauges: () => {
       const s = jwks.stats();
       return {

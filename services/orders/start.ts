@@ -12,6 +12,7 @@ import { startProcessMetrics } from "../../lib/metrics/process-metrics.ts";
 import { createRegistry } from "../../lib/metrics/registry.ts";
 import { listen } from "../../lib/serve/listen.ts";
 import type { RunningService } from "../../lib/serve/running-service.ts";
+import type { Tracing } from "../../lib/telemetry/tracer.ts";
 import { createApp } from "./app.ts";
 import type { OrdersConfig } from "./config.ts";
 import { startIdempotencySweeper } from "./idempotency/sweeper.ts";
@@ -25,9 +26,11 @@ export interface OrdersResources {
   log: Logger;
   db: Database;
   transport: Transport;
+  /** From startTracing: server spans when on (default: off); db and transport got it when they were opened. */
+  tracing?: Tracing;
 }
 
-export async function startOrders(cfg: OrdersConfig, { log, db, transport }: OrdersResources): Promise<RunningService> {
+export async function startOrders(cfg: OrdersConfig, { log, db, transport, tracing }: OrdersResources): Promise<RunningService> {
   const repo = createOrdersRepository(db.sql);
   const health = createHealth({ database: () => repo.ping(), broker: () => transport.ping() });
   let relay: ReturnType<typeof startRelay> | undefined;
@@ -44,6 +47,7 @@ export async function startOrders(cfg: OrdersConfig, { log, db, transport }: Ord
     idempotencyTtlSeconds: cfg.IDEMPOTENCY_TTL_SECONDS,
     bodyLimitBytes: cfg.BODY_LIMIT_BYTES,
     onOutboxWrite: () => relay?.wake(),
+    tracing,
   });
 
   // Listen before migrating so /healthz and /startupz answer while migrations run.
