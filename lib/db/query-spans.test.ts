@@ -2,9 +2,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { context, SpanStatusCode, trace } from "@opentelemetry/api";
 import { installTestTracing, type TestTracing } from "../telemetry/testing.ts";
+import { testDatabaseUrl } from "../testing/temp-database.ts";
 import { createSql, type Sql } from "./postgres.ts";
 import { statementKind } from "./query-spans.ts";
-import { TEST_DATABASE_URL } from "./testing.ts";
 
 test("statementKind: the first keyword; after WITH, the main statement", () => {
   expect(statementKind("  SELECT 1")).toBe("SELECT");
@@ -19,7 +19,7 @@ describe("query spans [postgres]", () => {
   let sql: Sql;
   beforeAll(async () => {
     t = installTestTracing();
-    sql = createSql(TEST_DATABASE_URL, { max: 1, applicationName: "query-spans-test", tracing: t });
+    sql = createSql(testDatabaseUrl(), { max: 1, applicationName: "query-spans-test", tracing: t });
     await sql`CREATE TEMP TABLE IF NOT EXISTS spans_probe (id int, secret text)`;
   });
   afterAll(async () => {
@@ -77,7 +77,7 @@ describe("query spans [postgres]", () => {
   });
 
   test("a client made without the tracing makes no spans, in the same process and the same traced operation", async () => {
-    const untraced = createSql(TEST_DATABASE_URL, { max: 1, applicationName: "query-spans-untraced" });
+    const untraced = createSql(testDatabaseUrl(), { max: 1, applicationName: "query-spans-untraced" });
     try {
       t.reset();
       await inSpan(async () => {

@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
 import { migrate } from "../../lib/db/migrate.ts";
-import { createTempDatabase } from "../../lib/db/testing.ts";
 import { silentLogger } from "../../lib/logging/logger.ts";
+import { createTempDatabase } from "../../lib/testing/temp-database.ts";
 import { migrations } from "../../services/orders/migrations/index.ts";
 import { claimDue } from "../../services/orders/outbox/outbox-store.ts";
 import { insertOutboxRows, orderPlacedRow } from "./outbox-events.ts";
