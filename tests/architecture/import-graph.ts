@@ -32,9 +32,9 @@ export async function readImportGraph(root: string, dirs: readonly string[]): Pr
   return graph;
 }
 
-/** Test code: suites, anything under tests/, and files in a folder named testing. */
+/** Test code: test files, shared suites, anything under tests/, and files in a folder named testing (as test-code.test.ts). */
 export function isTestSupport(file: string): boolean {
-  return file.endsWith(".test.ts") || file.startsWith("tests/") || file.split("/").slice(0, -1).includes("testing");
+  return file.endsWith(".test.ts") || file.endsWith(".suite.ts") || file.startsWith("tests/") || file.split("/").slice(0, -1).includes("testing");
 }
 
 /** What ships in the services' binaries: lib/ and services/ files that are not test code. */
