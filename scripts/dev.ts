@@ -3,12 +3,13 @@
 import { loadOrCreateDevKeys, loadOrCreateKeyFile } from "../lib/auth/dev-key-file.ts";
 import { parseEnv } from "../lib/config/env.ts";
 import { type Database, openDatabase } from "../lib/db/database.ts";
-import { createLogger } from "../lib/logging/logger.ts";
+import type { Closer } from "../lib/lifecycle/closer.ts";
+import { createLogger, type LogLevel } from "../lib/logging/logger.ts";
 import { stdoutSink } from "../lib/logging/stdout-sink.ts";
 import { openTransport } from "../lib/messaging/open-transport.ts";
 import type { Transport } from "../lib/messaging/types.ts";
 import type { RunningService } from "../lib/serve/running-service.ts";
-import { type Closer, createShutdown, onTerminationSignals } from "../lib/serve/shutdown.ts";
+import { createShutdown, onTerminationSignals } from "../lib/serve/shutdown.ts";
 import { startTracingOrExit } from "../lib/telemetry/tracing.ts";
 import { VERSION } from "../lib/version.ts";
 import { gatewayEnv } from "../services/gateway/config.ts";
@@ -41,13 +42,15 @@ onTerminationSignals(async (reason) => {
   process.exit(0);
 });
 
-const rootLog = createLogger({ service: "platform", level: (process.env.LOG_LEVEL as "info") ?? "info", sink: stdoutSink });
-// Before any service starts (clients and transports decide at creation whether to trace). One process, one
-// provider: spans carry service.name "platform" unless OTEL_SERVICE_NAME says otherwise; off without an endpoint.
-const tracing = startTracingOrExit("platform", VERSION, process.env, { log: rootLog });
+const rootLogOptions = { service: "platform", level: (process.env.LOG_LEVEL as "info") ?? "info", sink: stdoutSink };
+// One process, one provider: spans carry service.name "platform" unless OTEL_SERVICE_NAME says otherwise; off without
+// an endpoint. The tracing is passed to every service and connection, its context to every logger.
+const tracing = startTracingOrExit("platform", VERSION, process.env, { log: createLogger(rootLogOptions) });
+const rootLog = createLogger({ ...rootLogOptions, context: tracing.logContext });
+const serviceLog = (service: string, level: LogLevel) => createLogger({ service, level, sink: stdoutSink, context: tracing.logContext });
 
 async function database(service: string): Promise<Database> {
-  const db = await openDatabase({ dataDir, service, log: rootLog });
+  const db = await openDatabase({ dataDir, service, log: rootLog, tracing });
   opened.push({ name: `${service} database`, close: () => db.close() });
   return db;
 }
@@ -57,7 +60,7 @@ let sharedTransport: Transport | undefined;
 async function transportFor(service: string): Promise<Transport> {
   if (sharedTransport) return sharedTransport;
   const broker = natsUrl ? undefined : await database("broker");
-  const t = await openTransport({ natsUrl, brokerSql: () => (broker as Database).sql, name: service, log: rootLog });
+  const t = await openTransport({ natsUrl, brokerSql: () => (broker as Database).sql, name: service, log: rootLog, tracing });
   opened.push({ name: `${service} transport`, close: () => t.close() });
   if (!natsUrl) sharedTransport = t;
   return t;
@@ -66,13 +69,13 @@ async function transportFor(service: string): Promise<Transport> {
 try {
   {
     const cfg = parseEnv("orders", ordersEnv, envFor(Number(process.env.ORDERS_PORT ?? 8081)));
-    const log = createLogger({ service: "orders", level: cfg.LOG_LEVEL, sink: stdoutSink });
-    running.push(await startOrders(cfg, { log, db: await database("orders"), transport: await transportFor("orders") }));
+    const log = serviceLog("orders", cfg.LOG_LEVEL);
+    running.push(await startOrders(cfg, { log, db: await database("orders"), transport: await transportFor("orders"), tracing }));
   }
   {
     const cfg = parseEnv("notifications", notificationsEnv, envFor(Number(process.env.NOTIFICATIONS_PORT ?? 8082)));
-    const log = createLogger({ service: "notifications", level: cfg.LOG_LEVEL, sink: stdoutSink });
-    running.push(await startNotifications(cfg, { log, db: await database("notifications"), transport: await transportFor("notifications") }));
+    const log = serviceLog("notifications", cfg.LOG_LEVEL);
+    running.push(await startNotifications(cfg, { log, db: await database("notifications"), transport: await transportFor("notifications"), tracing }));
   }
   {
     // The gateway fronts the others, with the development issuer on (user tokens: npm run token:user).
@@ -84,9 +87,9 @@ try {
       ORDERS_URL: url("orders"),
       NOTIFICATIONS_URL: url("notifications"),
     });
-    const log = createLogger({ service: "gateway", level: cfg.LOG_LEVEL, sink: stdoutSink });
+    const log = serviceLog("gateway", cfg.LOG_LEVEL);
     const devIssuer = await loadOrCreateKeyFile(`${dataDir}/${DEV_ISSUER_KEY_FILE}`, () => generateDevIssuerKeys());
-    running.push(await startGateway(cfg, { log, logSink: stdoutSink, devIssuer }));
+    running.push(await startGateway(cfg, { log, logSink: stdoutSink, devIssuer, tracing }));
   }
 } catch (err) {
   console.error(`platform failed to start: ${err instanceof Error ? err.message : String(err)}`);

@@ -1,5 +1,6 @@
 // Opens a service's database: real PostgreSQL when a URL is given, otherwise embedded PGlite on disk.
 import { type Logger, silentLogger } from "../logging/logger.ts";
+import type { Tracing } from "../telemetry/tracer.ts";
 import { type PoolUsage, trackPoolUsage } from "./pool-usage.ts";
 import { createSql, type Sql } from "./postgres.ts";
 
@@ -14,6 +15,8 @@ export interface OpenDatabaseOptions {
   /** Pool size for real PostgreSQL (default 10); the embedded server always gets 1. */
   max?: number;
   statementTimeoutMs?: number;
+  /** Query spans when on (default: off). */
+  tracing?: Tracing;
 }
 
 export interface Database {
@@ -29,7 +32,7 @@ export interface Database {
 export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database> {
   const log = opts.log ?? silentLogger;
   const onnotice = (n: { message?: string; code?: string }) => log.debug("postgres notice", { message: n.message, code: n.code });
-  const base = { applicationName: opts.service, statementTimeoutMs: opts.statementTimeoutMs, onnotice };
+  const base = { applicationName: opts.service, statementTimeoutMs: opts.statementTimeoutMs, onnotice, tracing: opts.tracing };
 
   if (opts.databaseUrl) {
     const { sql, usage } = trackPoolUsage(createSql(opts.databaseUrl, { ...base, max: opts.max ?? 10 }));

@@ -1,10 +1,14 @@
 // postgres.js pool factory: bounded connect time, server-side statement timeout, prepared statements, query spans when tracing.
 import postgres from "postgres";
-import { tracing } from "../telemetry/state.ts";
+import { TRACING_OFF, type Tracing } from "../telemetry/tracer.ts";
 import { instrumentQueries } from "./query-spans.ts";
 
 /** The postgres.js client every service uses (a pool; `sql.begin`, `sql.reserve`, `sql.end`). */
 export type Sql = postgres.Sql;
+/** The `tx` of `sql.begin(async (tx) => …)`: queries in one transaction. */
+export type TransactionSql = postgres.TransactionSql;
+/** Where queries run: the pool or a transaction. Functions that only query take this, so they work inside `sql.begin`. */
+export type Db = Sql | TransactionSql;
 /** A server notice (e.g. "relation already exists, skipping"). */
 export type Notice = postgres.Notice;
 
@@ -21,6 +25,8 @@ export interface SqlOptions {
   applicationName?: string;
   /** Server notices; discarded by default (postgres.js would print them with console.log). */
   onnotice?: (notice: Notice) => void;
+  /** A span per query inside a traced operation when tracing is on (default: off). */
+  tracing?: Tracing;
 }
 
 const discard = () => {};
@@ -41,7 +47,8 @@ export function createSql(url: string, opts: SqlOptions = {}): Sql {
       statement_timeout: opts.statementTimeoutMs ?? 30_000,
     },
   });
-  // A span per query when tracing is on (started before connections are opened); nothing otherwise.
-  if (tracing.enabled) instrumentQueries(sql);
+  // A span per query when tracing is on; nothing otherwise.
+  const tracing = opts.tracing ?? TRACING_OFF;
+  if (tracing.enabled) instrumentQueries(sql, tracing);
   return sql;
 }

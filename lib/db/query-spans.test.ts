@@ -1,7 +1,6 @@
 // Database spans on real PostgreSQL: one per query inside a traced operation, statement kind in name and attribute, no values.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { context, SpanStatusCode, trace } from "@opentelemetry/api";
-import { tracing } from "../telemetry/state.ts";
 import { installTestTracing, type TestTracing } from "../telemetry/testing.ts";
 import { testDatabaseUrl } from "../testing/temp-database.ts";
 import { createSql, type Sql } from "./postgres.ts";
@@ -20,7 +19,7 @@ describe("query spans [postgres]", () => {
   let sql: Sql;
   beforeAll(async () => {
     t = installTestTracing();
-    sql = createSql(testDatabaseUrl(), { max: 1, applicationName: "query-spans-test" });
+    sql = createSql(testDatabaseUrl(), { max: 1, applicationName: "query-spans-test", tracing: t });
     await sql`CREATE TEMP TABLE IF NOT EXISTS spans_probe (id int, secret text)`;
   });
   afterAll(async () => {
@@ -29,7 +28,7 @@ describe("query spans [postgres]", () => {
   });
 
   const inSpan = async <T>(fn: () => Promise<T>) => {
-    const parent = tracing.tracer.startSpan("operation");
+    const parent = t.tracer.startSpan("operation");
     try {
       return await context.with(trace.setSpan(context.active(), parent), fn);
     } finally {
@@ -75,5 +74,20 @@ describe("query spans [postgres]", () => {
     t.reset();
     await sql`SELECT 1`;
     expect(t.spans()).toHaveLength(0);
+  });
+
+  test("a client made without the tracing makes no spans, in the same process and the same traced operation", async () => {
+    const untraced = createSql(testDatabaseUrl(), { max: 1, applicationName: "query-spans-untraced" });
+    try {
+      t.reset();
+      await inSpan(async () => {
+        await untraced`SELECT 2`;
+        await untraced.begin((tx) => tx`SELECT 3`);
+        await sql`SELECT 4`;
+      });
+      expect(t.spans().map((s) => s.name)).toEqual(["SELECT", "operation"]);
+    } finally {
+      await untraced.end({ timeout: 1 });
+    }
   });
 });

@@ -1,9 +1,9 @@
 // A span per executed postgres.js query ("INSERT", "SELECT", …): statement kind and parameterised text, never values.
 import { context, SpanKind, trace } from "@opentelemetry/api";
 import { ATTR_DB_OPERATION_NAME, ATTR_DB_QUERY_TEXT, ATTR_DB_SYSTEM_NAME, DB_SYSTEM_NAME_VALUE_POSTGRESQL } from "@opentelemetry/semantic-conventions";
+import type postgres from "postgres";
 import { failSpan } from "../telemetry/spans.ts";
-import { tracing } from "../telemetry/state.ts";
-import type { Sql } from "./postgres.ts";
+import type { Tracing } from "../telemetry/tracer.ts";
 
 /** What postgres.js's Query carries that we read (it is not part of its typed API). */
 interface QueryLike {
@@ -15,31 +15,41 @@ interface QueryLike {
   string?: string;
   resolve: (x: unknown) => unknown;
   reject: (e: unknown) => unknown;
+  /** One function per postgres() client, shared by its pool, transactions and reserved connections (null once cancelled). */
+  canceller: object | null;
   handle(): Promise<void>;
 }
 
 const MAX_TEXT = 2048;
 const PATCHED = Symbol.for("bun-platform.query-spans");
 
+/** The tracing of each instrumented client, by its queries' canceller (see QueryLike). */
+const tracings = new WeakMap<object, Tracing>();
+
 /**
- * Wraps postgres.js's Query.prototype.handle (it runs once per query, when it is first awaited or executed, in the
- * caller's async context) so every query — pool, transactions, reserved connections, unsafe — gets a span. Done once
- * per process when tracing is on; the wrapper also checks `tracing.enabled`, so it costs one check when off again.
+ * Gives every query of `sql` — pool, transactions, reserved connections, unsafe — a span from `tracing`, by wrapping
+ * postgres.js's Query.prototype.handle (it runs once per query, when it is first awaited or executed, in the caller's
+ * async context). The prototype is shared by all clients, so it is wrapped once, and the wrapper finds each query's
+ * tracing through its client: queries of clients not instrumented, or whose tracing was closed, cost one lookup.
  * Only queries inside a traced operation get a span: background polling (relay, sweepers) makes no root spans.
  */
-export function instrumentQueries(sql: Sql): void {
+export function instrumentQueries(sql: postgres.Sql, tracing: Tracing): void {
   const probe = sql`SELECT 1` as unknown as QueryLike; // never executed: postgres.js queries are lazy
+  if (probe.canceller) tracings.set(probe.canceller, tracing);
   const proto = Object.getPrototypeOf(probe) as QueryLike & { [PATCHED]?: true };
   if (proto[PATCHED]) return;
   const handle = proto.handle;
   proto.handle = function (this: QueryLike) {
-    if (!this.executed && tracing.enabled) traceQuery(this);
+    if (!this.executed && this.canceller) {
+      const t = tracings.get(this.canceller);
+      if (t?.enabled) traceQuery(this, t);
+    }
     return handle.call(this);
   };
   proto[PATCHED] = true;
 }
 
-function traceQuery(q: QueryLike): void {
+function traceQuery(q: QueryLike, tracing: Tracing): void {
   const parent = context.active();
   if (!trace.getSpan(parent)?.isRecording()) return;
   const template = typeof q.strings === "string" ? q.strings : q.strings.join("?");

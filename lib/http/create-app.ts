@@ -2,10 +2,11 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "../logging/logger.ts";
-import { type HttpMetricsOptions, httpMetrics } from "../metrics/http-metrics.ts";
+import { TRACING_OFF, type Tracing } from "../telemetry/tracer.ts";
 import { accessLog } from "./access-log.ts";
 import type { AppEnv } from "./app-env.ts";
 import { onError } from "./error-handler.ts";
+import { type HttpMetricsOptions, httpMetrics } from "./http-metrics.ts";
 import { allowedMethodsLookup } from "./method-not-allowed.ts";
 import { problemResponse } from "./problem.ts";
 import { requestContext } from "./request-context.ts";
@@ -17,6 +18,8 @@ export interface AppOptions {
   bodyLimitBytes?: number;
   /** When given, every request is counted and timed in this registry (http_requests_total, …); serve it with registerMetricsRoute. */
   metrics?: HttpMetricsOptions;
+  /** A server span per request (probes excepted) when on (default: off). */
+  tracing?: Tracing;
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -27,7 +30,7 @@ export function createServiceApp(opts: AppOptions): OpenAPIHono<AppEnv> {
 
   // Outermost, so the duration and status include every other middleware and the error handler's answer.
   if (opts.metrics) app.use(httpMetrics(opts.metrics));
-  app.use(requestContext(opts.log));
+  app.use(requestContext(opts.log, opts.tracing ?? TRACING_OFF));
   app.use(accessLog());
   app.use(
     bodyLimit({

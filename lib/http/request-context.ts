@@ -3,8 +3,8 @@ import { context } from "@opentelemetry/api";
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "../logging/logger.ts";
 import { endServerSpan, startServerSpan } from "../telemetry/http-spans.ts";
-import { tracing } from "../telemetry/state.ts";
 import { continueTrace } from "../telemetry/trace-context.ts";
+import type { Tracing } from "../telemetry/tracer.ts";
 import { ROUTINE_PATHS, routeTemplate } from "./access-log.ts";
 import type { AppEnv } from "./app-env.ts";
 
@@ -15,11 +15,11 @@ export function requestIdFrom(header: string | undefined): string {
   return header && SAFE_REQUEST_ID.test(header) ? header : crypto.randomUUID();
 }
 
-export function requestContext(log: Logger): MiddlewareHandler<AppEnv> {
+export function requestContext(log: Logger, tracing: Tracing): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const requestId = requestIdFrom(c.req.header("x-request-id"));
     // Tracing off: the ids are still propagated and logged (own W3C parsing, no spans).
-    const server = tracing.enabled && !ROUTINE_PATHS.has(c.req.path) ? startServerSpan(c.req.method, c.req.path, c.req.raw.headers) : undefined;
+    const server = tracing.enabled && !ROUTINE_PATHS.has(c.req.path) ? startServerSpan(tracing.tracer, c.req.method, c.req.path, c.req.raw.headers) : undefined;
     const trace = server ? server.trace : continueTrace(c.req.header("traceparent"), c.req.header("tracestate"));
     c.set("requestId", requestId);
     c.set("trace", trace);

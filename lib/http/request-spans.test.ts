@@ -1,8 +1,10 @@
 // Server spans of the shared app factory: named by route template, continuing the caller's trace, ERROR on 5xx, ids in logs.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { createLogger } from "../logging/logger.ts";
 import { installTestTracing, type TestTracing } from "../telemetry/testing.ts";
+import type { AppEnv } from "./app-env.ts";
 import { createServiceApp } from "./create-app.ts";
 
 const TRACE = "0af7651916cd43dd8448eb211c80319c";
@@ -10,19 +12,20 @@ const PARENT = "b7ad6b7169203331";
 
 describe("server spans (tracing on)", () => {
   let t: TestTracing;
+  let app: OpenAPIHono<AppEnv>;
   const lines: Record<string, unknown>[] = [];
   const log = createLogger({ service: "test", level: "debug", sink: (l) => lines.push(JSON.parse(l)) });
-  const app = createServiceApp({ log });
-  app.get("/v1/orders/:id", (c) => {
-    c.get("log").info("handler says hi");
-    return c.json({ id: c.req.param("id"), trace: c.get("trace") });
-  });
-  app.get("/healthz", (c) => c.text("ok"));
-  app.get("/v1/boom", () => {
-    throw new Error("kaput");
-  });
   beforeAll(() => {
     t = installTestTracing();
+    app = createServiceApp({ log, tracing: t });
+    app.get("/v1/orders/:id", (c) => {
+      c.get("log").info("handler says hi");
+      return c.json({ id: c.req.param("id"), trace: c.get("trace") });
+    });
+    app.get("/healthz", (c) => c.text("ok"));
+    app.get("/v1/boom", () => {
+      throw new Error("kaput");
+    });
   });
   afterAll(() => t.close());
 
@@ -56,6 +59,15 @@ describe("server spans (tracing on)", () => {
     expect(nowhere?.status.code).toBe(SpanStatusCode.UNSET);
   });
 
+  test("an app not given the tracing makes no spans, though tracing is installed in this process", async () => {
+    const plain = createServiceApp({ log });
+    plain.get("/v1/orders/:id", (c) => c.json({ active: trace.getActiveSpan() !== undefined }));
+    t.reset();
+    const res = await plain.request("/v1/orders/1", { headers: { traceparent: `00-${TRACE}-${PARENT}-01` } });
+    expect(await res.json()).toEqual({ active: false });
+    expect(t.spans()).toHaveLength(0);
+  });
+
   test("probes are not traced", async () => {
     t.reset();
     expect((await app.request("/healthz")).status).toBe(200);
@@ -65,15 +77,16 @@ describe("server spans (tracing on)", () => {
 
 describe("server spans: an unsampled request (parent-based sampling)", () => {
   let t: TestTracing;
+  let app: OpenAPIHono<AppEnv>;
   const lines: Record<string, unknown>[] = [];
   const log = createLogger({ service: "test", level: "debug", sink: (l) => lines.push(JSON.parse(l)) });
-  const app = createServiceApp({ log });
-  app.get("/v1/orders/:id", async (c) => {
-    c.get("log").info("handler says hi");
-    return c.json({ trace: c.get("trace"), active: trace.getActiveSpan() !== undefined });
-  });
   beforeAll(() => {
     t = installTestTracing("parentbased_traceidratio", 0);
+    app = createServiceApp({ log, tracing: t });
+    app.get("/v1/orders/:id", async (c) => {
+      c.get("log").info("handler says hi");
+      return c.json({ trace: c.get("trace"), active: trace.getActiveSpan() !== undefined });
+    });
   });
   afterAll(() => t.close());
 

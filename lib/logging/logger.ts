@@ -19,26 +19,26 @@ export interface Logger {
   enabled(level: LogLevel): boolean;
 }
 
+/** Fields of the current execution context, read per line (lib/telemetry's: the active span's trace_id and span_id). */
+export type LogContext = () => Fields | undefined;
+
 export interface LoggerOptions {
   service: string;
   level?: LogLevel;
   sink?: LogSink;
   now?: () => Date;
+  /** Per-line context fields (from the tracing when it is on); they take the place of the same bound fields. */
+  context?: LogContext | undefined;
 }
 
 const consoleSink: LogSink = (line) => console.log(line);
-
-// Fields of the current execution context (the active span's trace_id and span_id), set by lib/telemetry when
-// tracing is on; they take the place of the same bound fields. Unset (one check per line) when tracing is off.
-let contextFields: (() => Fields | undefined) | undefined;
-export function setLogContext(fn: (() => Fields | undefined) | undefined): void {
-  contextFields = fn;
-}
 
 export function createLogger(opts: LoggerOptions): Logger {
   const min = RANK[opts.level ?? "info"];
   const sink = opts.sink ?? consoleSink;
   const now = opts.now ?? (() => new Date());
+  // Unset (one check per line) when tracing is off.
+  const contextFields = opts.context;
 
   const make = (bound: Fields): Logger => {
     const write = (level: LogLevel, msg: string, fields?: Fields) => {

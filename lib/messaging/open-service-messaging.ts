@@ -1,7 +1,8 @@
 // Opens what an event-driven service needs: its database and its transport (NATS, or embedded tables in the right database).
 import { type Database, openDatabase } from "../db/database.ts";
+import type { Closer } from "../lifecycle/closer.ts";
 import type { Logger } from "../logging/logger.ts";
-import type { Closer } from "../serve/shutdown.ts";
+import type { Tracing } from "../telemetry/tracer.ts";
 import { openBrokerDatabase, openTransport } from "./open-transport.ts";
 import type { Transport } from "./types.ts";
 
@@ -14,12 +15,13 @@ export interface ServiceConnectionsConfig {
   BROKER_DATABASE_URL?: string | undefined;
 }
 
-/** Opens the database and transport, registering a closer for each on `opened` as it goes. */
+/** Opens the database and transport (with spans when `tracing` is on), registering a closer for each on `opened` as it goes. */
 export async function openServiceConnections(
   service: string,
   cfg: ServiceConnectionsConfig,
   log: Logger,
   opened: Closer[],
+  tracing: Tracing,
 ): Promise<{ db: Database; transport: Transport }> {
   const db = await openDatabase({
     databaseUrl: cfg.DATABASE_URL,
@@ -28,11 +30,14 @@ export async function openServiceConnections(
     log,
     max: cfg.DATABASE_POOL_MAX,
     statementTimeoutMs: cfg.DATABASE_STATEMENT_TIMEOUT_MS,
+    tracing,
   });
   opened.push({ name: "database", close: () => db.close() });
-  const broker = cfg.NATS_URL ? db : await openBrokerDatabase({ brokerUrl: cfg.BROKER_DATABASE_URL, service: db, dataDir: cfg.DATA_DIR, name: service, log });
+  const broker = cfg.NATS_URL
+    ? db
+    : await openBrokerDatabase({ brokerUrl: cfg.BROKER_DATABASE_URL, service: db, dataDir: cfg.DATA_DIR, name: service, log, tracing });
   if (broker !== db) opened.push({ name: "broker database", close: () => broker.close() });
-  const transport = await openTransport({ natsUrl: cfg.NATS_URL, brokerSql: () => broker.sql, name: service, log });
+  const transport = await openTransport({ natsUrl: cfg.NATS_URL, brokerSql: () => broker.sql, name: service, log, tracing });
   opened.push({ name: "transport", close: () => transport.close() });
   return { db, transport };
 }

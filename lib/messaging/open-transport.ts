@@ -2,7 +2,7 @@
 import { type Database, openDatabase } from "../db/database.ts";
 import { createSql, type Sql } from "../db/postgres.ts";
 import type { Logger } from "../logging/logger.ts";
-import { tracing } from "../telemetry/state.ts";
+import { TRACING_OFF, type Tracing } from "../telemetry/tracer.ts";
 import { withMessagingSpans } from "./traced-transport.ts";
 import type { Transport } from "./types.ts";
 
@@ -13,12 +13,15 @@ export interface OpenTransportOptions {
   /** Connection name shown by the server (service name). */
   name: string;
   log: Logger;
+  /** Producer and consumer spans when on (default: off). */
+  tracing?: Tracing;
 }
 
 /** The transport, with producer and consumer spans when tracing is on. */
 export async function openTransport(opts: OpenTransportOptions): Promise<Transport> {
   const t = await openPlainTransport(opts);
-  return tracing.enabled ? withMessagingSpans(t, opts.log) : t;
+  const tracing = opts.tracing ?? TRACING_OFF;
+  return tracing.enabled ? withMessagingSpans(t, tracing, opts.log) : t;
 }
 
 async function openPlainTransport(opts: OpenTransportOptions): Promise<Transport> {
@@ -37,6 +40,8 @@ export interface BrokerDatabaseOptions {
   dataDir: string;
   name: string;
   log: Logger;
+  /** Query spans on the broker database when on (default: off). */
+  tracing?: Tracing;
 }
 
 /**
@@ -46,9 +51,9 @@ export interface BrokerDatabaseOptions {
  */
 export async function openBrokerDatabase(opts: BrokerDatabaseOptions): Promise<Database> {
   if (opts.brokerUrl) {
-    const sql = createSql(opts.brokerUrl, { max: 4, applicationName: `${opts.name}-broker` });
+    const sql = createSql(opts.brokerUrl, { max: 4, applicationName: `${opts.name}-broker`, tracing: opts.tracing });
     return { sql, embedded: false, close: () => sql.end({ timeout: 5 }) };
   }
   if (!opts.service.embedded) return opts.service;
-  return openDatabase({ dataDir: opts.dataDir, service: `${opts.name}-broker`, log: opts.log });
+  return openDatabase({ dataDir: opts.dataDir, service: `${opts.name}-broker`, log: opts.log, tracing: opts.tracing });
 }

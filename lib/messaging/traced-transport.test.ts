@@ -52,9 +52,9 @@ describe("messaging spans", () => {
 
   test("publish → producer span (parent: the stored context) → consumer span (parent: the producer); logs carry the ids", async () => {
     const lines: Record<string, unknown>[] = [];
-    const log = createLogger({ service: "test", level: "debug", sink: (l) => lines.push(JSON.parse(l)) });
+    const log = createLogger({ service: "test", level: "debug", sink: (l) => lines.push(JSON.parse(l)), context: tracing.logContext });
     const fake = fakeTransport();
-    const t = withMessagingSpans(fake.t, log);
+    const t = withMessagingSpans(fake.t, tracing, log);
     const headers = { traceparent: `00-${TRACE}-${STORED_SPAN}-01` };
     await t.publish({ subject: "orders.placed", id: "evt-1", data: new Uint8Array(), headers });
     expect(headers.traceparent).toBe(`00-${TRACE}-${STORED_SPAN}-01`); // the caller's record is not changed

@@ -2,7 +2,7 @@
 import { type Context, context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Logger } from "../logging/logger.ts";
 import { extractContext, failSpan, injectSpan } from "../telemetry/spans.ts";
-import { tracing } from "../telemetry/state.ts";
+import type { Tracing } from "../telemetry/tracer.ts";
 import type { Delivery, Transport } from "./types.ts";
 
 // Messaging semantic conventions are still incubating: names copied here, as the semconv package advises.
@@ -21,7 +21,7 @@ const STREAM_SEQ = "messaging.nats.stream_sequence";
  * trace even a restart later), a dead letter's worker span — else the active span. The traceparent sent is the
  * producer span's, so the consumer span becomes its child. A debug line per publish carries the producer span's ids.
  */
-export function withMessagingSpans(t: Transport, log?: Logger): Transport {
+export function withMessagingSpans(t: Transport, tracing: Tracing, log?: Logger): Transport {
   const system = t.kind === "jetstream" ? "nats" : t.kind;
   // Both transports are plain objects: everything but publish and consume passes through as it is.
   return {

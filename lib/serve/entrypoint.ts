@@ -1,7 +1,9 @@
 // The process frame every service entrypoint shares: --version, signals handled from the first moment, exit 1 on a failed start.
+
+import type { Closer } from "../lifecycle/closer.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { RunningService } from "./running-service.ts";
-import { type Closer, createShutdown, onTerminationSignals } from "./shutdown.ts";
+import { createShutdown, onTerminationSignals } from "./shutdown.ts";
 
 /** Prints "<service> <version>" and exits when the process was started with --version. */
 export function exitIfVersionFlag(service: string, version: string): void {

@@ -1,7 +1,7 @@
 // What a started service hands back to its entrypoint: its listener, health and what to close on shutdown, in order.
 import type { Health } from "../health/health.ts";
+import type { Closer } from "../lifecycle/closer.ts";
 import type { Listener } from "./listen.ts";
-import type { Closer } from "./shutdown.ts";
 
 export interface RunningService {
   name: string;

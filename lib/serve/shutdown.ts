@@ -1,13 +1,8 @@
 // The shutdown sequence from DESIGN.md: flip readiness, wait the drain delay, stop the listener, close resources, exit.
 import type { Health } from "../health/health.ts";
+import type { Closer } from "../lifecycle/closer.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { Listener } from "./listen.ts";
-
-export interface Closer {
-  name: string;
-  /** Stop consumers, drain NATS, close Postgres, flush telemetry… run in the order given. */
-  close(): Promise<void>;
-}
 
 export interface ShutdownOptions {
   /** Every listener of the process (the dev runner hosts several services in one process). */

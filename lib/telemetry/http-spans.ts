@@ -1,5 +1,5 @@
 // HTTP server and client spans (Bun.serve and fetch are not auto-instrumented): named "METHOD /route/template".
-import { type Context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { type Context, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from "@opentelemetry/api";
 import {
   ATTR_ERROR_TYPE,
   ATTR_HTTP_REQUEST_METHOD,
@@ -11,7 +11,6 @@ import {
   ATTR_URL_PATH,
 } from "@opentelemetry/semantic-conventions";
 import { type Carrier, extractContext, failSpan, injectSpan, traceContextOf } from "./spans.ts";
-import { tracing } from "./state.ts";
 import type { TraceContext } from "./trace-context.ts";
 
 export interface ServerSpan {
@@ -23,9 +22,9 @@ export interface ServerSpan {
 }
 
 /** Starts the server span of one request, continuing the caller's trace from its traceparent header. */
-export function startServerSpan(method: string, path: string, headers: Carrier): ServerSpan {
+export function startServerSpan(tracer: Tracer, method: string, path: string, headers: Carrier): ServerSpan {
   const parent = extractContext(headers);
-  const span = tracing.tracer.startSpan(method, { kind: SpanKind.SERVER, attributes: { [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_URL_PATH]: path } }, parent);
+  const span = tracer.startSpan(method, { kind: SpanKind.SERVER, attributes: { [ATTR_HTTP_REQUEST_METHOD]: method, [ATTR_URL_PATH]: path } }, parent);
   return { span, context: trace.setSpan(parent, span), trace: traceContextOf(span, parent) };
 }
 
@@ -61,7 +60,7 @@ export interface ClientCall {
  * Runs one outbound call in a client span (child of the active span): traceparent in the request headers is the
  * client span's, so the server's span becomes its child. Error status on 4xx/5xx, network errors and timeouts.
  */
-export async function withClientSpan(call: ClientCall, send: () => Promise<Response>): Promise<Response> {
+export async function withClientSpan(tracer: Tracer, call: ClientCall, send: () => Promise<Response>): Promise<Response> {
   // Only as the child of a sampled span: an unsampled request's traceparent is already in the headers, and a
   // root span here would start a second trace (sampled on its own) for the same call.
   if (!trace.getActiveSpan()?.isRecording()) return send();
@@ -72,7 +71,7 @@ export async function withClientSpan(call: ClientCall, send: () => Promise<Respo
     attributes[ATTR_SERVER_ADDRESS] = target.address;
     attributes[ATTR_SERVER_PORT] = target.port;
   }
-  const span = tracing.tracer.startSpan(call.route ? `${call.method} ${call.route}` : call.method, { kind: SpanKind.CLIENT, attributes });
+  const span = tracer.startSpan(call.route ? `${call.method} ${call.route}` : call.method, { kind: SpanKind.CLIENT, attributes });
   injectSpan(span, call.headers);
   try {
     const res = await send();

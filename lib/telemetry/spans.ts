@@ -1,8 +1,8 @@
 // Span helpers shared by the HTTP, database and messaging instrumentation: W3C carriers, ids for logs, error status.
 import { type Context, context, propagation, ROOT_CONTEXT, type Span, SpanStatusCode, type TextMapGetter, type TextMapSetter, trace } from "@opentelemetry/api";
 import { ATTR_ERROR_TYPE } from "@opentelemetry/semantic-conventions";
-import { tracing } from "./state.ts";
-import { continueTrace, formatTraceparent, parseTraceparent, type TraceContext } from "./trace-context.ts";
+import { continueTrace, parseTraceparent, type TraceContext } from "./trace-context.ts";
+import type { Tracing } from "./tracer.ts";
 
 /** A carrier is a Headers object or a plain header record (the gateway hands records to fetch). */
 export type Carrier = Headers | Record<string, string>;
@@ -42,20 +42,11 @@ export function traceContextOf(span: Span, parent?: Context): TraceContext {
   return out;
 }
 
-/** The active span's traceparent when tracing is on and a span is active; otherwise undefined. */
-export function activeTraceparent(): string | undefined {
-  if (!tracing.enabled) return undefined;
-  const span = trace.getActiveSpan();
-  if (!span) return undefined;
-  const sc = span.spanContext();
-  return formatTraceparent({ traceId: sc.traceId, spanId: sc.spanId, sampled: (sc.traceFlags & 1) === 1 });
-}
-
 /**
  * The trace context to log and pass on: the active span's when tracing is on (its parent taken from `traceparent`, the
  * incoming header it continues); otherwise continueTrace's (ids propagated and logged without spans).
  */
-export function currentTrace(traceparent: string | null | undefined, tracestate?: string | null): TraceContext {
+export function currentTrace(tracing: Tracing, traceparent: string | null | undefined, tracestate?: string | null): TraceContext {
   const span = tracing.enabled ? trace.getActiveSpan() : undefined;
   if (!span) return continueTrace(traceparent, tracestate);
   const out = traceContextOf(span);

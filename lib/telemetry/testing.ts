@@ -1,12 +1,13 @@
-// Test helper: tracing installed in this process with an in-memory exporter (every span sampled), and its removal.
+// Test helper: tracing installed in this process with an in-memory exporter (every span sampled), to pass to what is tested.
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { SamplerName } from "./config.ts";
-import { installTracing } from "./tracing.ts";
+import { installTracing, type StartedTracing } from "./tracing.ts";
 
-export interface TestTracing {
+/** The tracing to hand to the code under test (`tracing: t`, logger `context: t.logContext`), and the spans it ended. */
+export interface TestTracing extends StartedTracing {
   spans(): ReadableSpan[];
   reset(): void;
-  /** Unregisters everything (tests share one process: always call it, e.g. in afterAll). */
+  /** Unregisters everything and turns this tracing off (tests share one process: always call it, e.g. in afterAll). */
   close(): Promise<void>;
 }
 
@@ -25,5 +26,6 @@ export function installTestTracing(sampler: SamplerName = "always_on", ratio = 1
     },
     { spanProcessor: new SimpleSpanProcessor(exporter) },
   );
-  return { spans: () => exporter.getFinishedSpans(), reset: () => exporter.reset(), close: () => t.closer.close() };
+  // The same object, not a copy: closing it turns `enabled` off for everything it was given to.
+  return Object.assign(t, { spans: () => exporter.getFinishedSpans(), reset: () => exporter.reset(), close: () => t.closer.close() });
 }

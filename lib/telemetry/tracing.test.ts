@@ -5,7 +5,7 @@ import { ConfigError } from "../config/env.ts";
 import { createLogger } from "../logging/logger.ts";
 import { DEFAULT_SAMPLE_RATIO, parseTracingEnv } from "./config.ts";
 import { installTestTracing, type TestTracing } from "./testing.ts";
-import { createSampler, startTracing, tracing } from "./tracing.ts";
+import { createSampler, startTracing } from "./tracing.ts";
 
 const ENDPOINT = { OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" };
 
@@ -14,7 +14,8 @@ describe("tracing config (OTEL_*)", () => {
     expect(parseTracingEnv("orders", "1.0.0", {})).toBeUndefined();
     const t = startTracing("orders", "1.0.0", { OTEL_SERVICE_NAME: "x", OTEL_TRACES_SAMPLER_ARG: "0.5" });
     expect(t.enabled).toBe(false);
-    expect(tracing.enabled).toBe(false);
+    expect(t.tracer.startSpan("s").isRecording()).toBe(false);
+    expect(t.logContext).toBeUndefined();
     const span = trace.getTracer("t").startSpan("s");
     expect(span.isRecording()).toBe(false);
     expect(trace.isSpanContextValid(span.spanContext())).toBe(false);
@@ -113,9 +114,9 @@ describe("logs inside spans", () => {
 
   test("every line written inside a span carries its trace_id and span_id; outside, none", () => {
     const lines: Record<string, unknown>[] = [];
-    const log = createLogger({ service: "test", sink: (l) => lines.push(JSON.parse(l)) });
     t = installTestTracing();
-    const span = tracing.tracer.startSpan("work");
+    const log = createLogger({ service: "test", sink: (l) => lines.push(JSON.parse(l)), context: t.logContext });
+    const span = t.tracer.startSpan("work");
     context.with(trace.setSpan(context.active(), span), () => log.child({ component: "x" }).info("inside"));
     span.end();
     log.info("outside");
@@ -124,12 +125,29 @@ describe("logs inside spans", () => {
     expect(lines[1]?.trace_id).toBeUndefined();
   });
 
-  test("after shutdown the no-op state is back", async () => {
+  test("only a logger given the tracing's context adds span ids: nothing is switched on for loggers made elsewhere", () => {
+    const lines: Record<string, unknown>[] = [];
     t = installTestTracing();
-    expect(tracing.enabled).toBe(true);
-    await t.close();
+    const plain = createLogger({ service: "plain", sink: (l) => lines.push(JSON.parse(l)) });
+    const traced = createLogger({ service: "traced", sink: (l) => lines.push(JSON.parse(l)), context: t.logContext });
+    const span = t.tracer.startSpan("work");
+    context.with(trace.setSpan(context.active(), span), () => {
+      plain.info("inside");
+      traced.info("inside");
+    });
+    span.end();
+    expect(lines[0]?.trace_id).toBeUndefined();
+    expect(lines[1]).toMatchObject({ service: "traced", trace_id: span.spanContext().traceId, span_id: span.spanContext().spanId });
+  });
+
+  test("after shutdown the no-op state is back", async () => {
+    const closed = installTestTracing();
+    t = closed;
+    expect(closed.enabled).toBe(true);
+    await closed.close();
     t = undefined;
-    expect(tracing.enabled).toBe(false);
+    expect(closed.enabled).toBe(false);
+    expect(closed.tracer.startSpan("s").isRecording()).toBe(false);
     expect(trace.getTracer("t").startSpan("s").isRecording()).toBe(false);
   });
 });

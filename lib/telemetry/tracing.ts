@@ -1,5 +1,5 @@
 // Starts OpenTelemetry tracing (OTLP/HTTP export, parent-based ratio sampling) when an endpoint is configured; else nothing.
-import { context, DiagLogLevel, diag, propagation, trace } from "@opentelemetry/api";
+import { context, DiagLogLevel, diag, propagation, type Tracer, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPTraceExporter as JsonExporter } from "@opentelemetry/exporter-trace-otlp-http";
@@ -16,19 +16,21 @@ import {
   TraceIdRatioBasedSampler,
 } from "@opentelemetry/sdk-trace-base";
 import { ConfigError, type Env } from "../config/env.ts";
-import { type Logger, setLogContext } from "../logging/logger.ts";
-import type { Closer } from "../serve/shutdown.ts";
+import type { Closer } from "../lifecycle/closer.ts";
+import type { LogContext, Logger } from "../logging/logger.ts";
 import { parseTracingEnv, type SamplerName, type TracingConfig } from "./config.ts";
-import { tracing } from "./state.ts";
-
-export { tracing } from "./state.ts";
+import { TRACING_OFF, type Tracing } from "./tracer.ts";
 
 /** The longest shutdown waits for the last spans to be exported: it must fit in the service's grace period. */
 const FLUSH_LIMIT_MS = 5_000;
 
-export interface Tracing {
+/** What main.ts gets: the tracing to pass to everything that makes spans, the log lines' context, and its closer. */
+export interface StartedTracing extends Tracing {
   enabled: boolean;
-  /** Exports what is buffered and stops (bounded by FLUSH_LIMIT_MS); a no-op when tracing is off. */
+  tracer: Tracer;
+  /** For createLogger's `context`: the active span's trace_id and span_id on every line. Undefined when tracing is off. */
+  logContext: LogContext | undefined;
+  /** Exports what is buffered and stops (bounded by FLUSH_LIMIT_MS), then tracing is off; a no-op when it was off. */
   closer: Closer;
 }
 
@@ -63,16 +65,17 @@ export interface StartTracingOptions {
 /**
  * Reads OTEL_* from `env` (ConfigError on invalid values) and, when an endpoint is set and OTEL_SDK_DISABLED is not
  * true, registers the SDK globally: tracer provider, AsyncLocalStorage context, W3C propagator. Otherwise registers
- * nothing. Call once per process, before opening connections (the database instrumentation checks it).
+ * nothing and returns tracing off (the API's no-op tracer). Call once per process; pass the result to whatever makes
+ * spans (database, transport, upstream clients, app factories) and its logContext to the loggers.
  */
-export function startTracing(service: string, version: string, env: Env, opts: StartTracingOptions = {}): Tracing {
+export function startTracing(service: string, version: string, env: Env, opts: StartTracingOptions = {}): StartedTracing {
   const cfg = parseTracingEnv(service, version, env);
-  if (!cfg) return { enabled: false, closer: { name: "telemetry", close: async () => {} } };
+  if (!cfg) return { ...TRACING_OFF, logContext: undefined, closer: { name: "telemetry", close: async () => {} } };
   return installTracing(cfg, opts);
 }
 
 /** For main.ts: startTracing, or print the one config message to stderr and exit 1 (as loadConfigOrExit does). */
-export function startTracingOrExit(service: string, version: string, env: Env, opts: StartTracingOptions = {}): Tracing {
+export function startTracingOrExit(service: string, version: string, env: Env, opts: StartTracingOptions = {}): StartedTracing {
   try {
     return startTracing(service, version, env, opts);
   } catch (err) {
@@ -82,7 +85,7 @@ export function startTracingOrExit(service: string, version: string, env: Env, o
   }
 }
 
-export function installTracing(cfg: TracingConfig, opts: StartTracingOptions = {}): Tracing {
+export function installTracing(cfg: TracingConfig, opts: StartTracingOptions = {}): StartedTracing {
   const log = opts.log;
   if (log) {
     const warn = (msg: string, ...args: unknown[]) => log.warn("telemetry", { detail: [msg, ...args.map(String)].join(" ") });
@@ -101,13 +104,12 @@ export function installTracing(cfg: TracingConfig, opts: StartTracingOptions = {
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(provider);
-  tracing.tracer = provider.getTracer("bun-platform", cfg.resource["service.version"]);
-  tracing.enabled = true;
-  // Every log line written inside a span carries that span's ids.
-  setLogContext(() => {
-    const sc = trace.getActiveSpan()?.spanContext();
-    return sc ? { trace_id: sc.traceId, span_id: sc.spanId } : undefined;
-  });
+  const tracing: StartedTracing = {
+    enabled: true,
+    tracer: provider.getTracer("bun-platform", cfg.resource["service.version"]),
+    logContext: activeSpanIds,
+    closer: { name: "telemetry", close: () => close() },
+  };
   log?.info("tracing on", { endpoint: cfg.url, protocol: cfg.protocol, sampler: cfg.sampler, ratio: cfg.ratio });
 
   let stopping: Promise<void> | undefined;
@@ -124,17 +126,23 @@ export function installTracing(cfg: TracingConfig, opts: StartTracingOptions = {
         await Promise.race([provider.shutdown(), limit]);
       } finally {
         clearTimeout(timer);
+        // Off again: what was given this tracing skips span work from now on (tests open and close it repeatedly).
+        tracing.enabled = false;
+        tracing.tracer = TRACING_OFF.tracer;
         uninstall();
       }
     })());
-  return { enabled: true, closer: { name: "telemetry", close } };
+  return tracing;
+}
+
+/** Every log line written inside a span carries that span's ids. */
+function activeSpanIds(): Record<string, string> | undefined {
+  const sc = trace.getActiveSpan()?.spanContext();
+  return sc ? { trace_id: sc.traceId, span_id: sc.spanId } : undefined;
 }
 
 /** Back to the API's no-op state (after shutdown, and between tests). */
 function uninstall(): void {
-  tracing.enabled = false;
-  tracing.tracer = trace.getTracer("bun-platform");
-  setLogContext(undefined);
   trace.disable();
   context.disable();
   propagation.disable();

@@ -7,6 +7,7 @@ import { registerDocumentRoutes } from "../../lib/http/docs.ts";
 import { problemResponse } from "../../lib/http/problem.ts";
 import type { Logger } from "../../lib/logging/logger.ts";
 import { CONTENT_TYPE } from "../../lib/metrics/exposition.ts";
+import type { Tracing } from "../../lib/telemetry/tracer.ts";
 import type { AccessLogger } from "./access-log.ts";
 import type { InternalTokenCache } from "./auth/internal-tokens.ts";
 import type { UserTokenVerifier } from "./auth/user-token.ts";
@@ -44,6 +45,8 @@ export interface GatewayDeps {
   contract: OpenApiDocument;
   /** Set when the dev issuer runs: its public keys, served at /dev/jwks.json. */
   devJwks?: JSONWebKeySet;
+  /** Server spans (proxied requests and the gateway's own pages) when on (default: off). */
+  tracing?: Tracing;
 }
 
 export interface Gateway {
@@ -63,7 +66,12 @@ export function createApp(deps: GatewayDeps): Gateway {
   const cors = createCors(deps.corsOrigins);
   const proxy = createProxyHandler({ ...deps, cors });
 
-  const own = createServiceApp({ log: deps.log, bodyLimitBytes: 64 * 1024, metrics: { registry: metrics.registry, families: metrics.http } });
+  const own = createServiceApp({
+    log: deps.log,
+    bodyLimitBytes: 64 * 1024,
+    metrics: { registry: metrics.registry, families: metrics.http },
+    tracing: deps.tracing,
+  });
   registerHealthRoutes(own, deps.health);
   // The gateway's own public pages are limited per client IP (they need no token).
   const limitPublic = async (c: { req: { raw: Request }; env: unknown; get: (k: "requestId") => string }, next: () => Promise<void>) => {

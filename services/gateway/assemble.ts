@@ -6,6 +6,7 @@ import { createCircuitBreaker } from "../../lib/http/client/circuit-breaker.ts";
 import { createUpstreamClient, type FetchLike } from "../../lib/http/client/upstream-client.ts";
 import type { Logger, LogSink } from "../../lib/logging/logger.ts";
 import { createRegistry } from "../../lib/metrics/registry.ts";
+import type { Tracing } from "../../lib/telemetry/tracer.ts";
 import { createAccessLogger } from "./access-log.ts";
 import { createApp, type Gateway } from "./app.ts";
 import { createInternalTokenCache } from "./auth/internal-tokens.ts";
@@ -36,6 +37,8 @@ export interface AssembleInput {
   /** Outbound fetch for upstreams and the JWKS (tests may wrap it to count calls). */
   fetch?: FetchLike;
   now?: () => number;
+  /** Server and upstream client spans when on (default: off). */
+  tracing?: Tracing;
 }
 
 export interface AssembledGateway {
@@ -108,6 +111,7 @@ export async function assembleGateway(input: AssembleInput): Promise<AssembledGa
       maxRetries: cfg.UPSTREAM_RETRIES,
       breaker,
       fetch: input.fetch,
+      tracing: input.tracing,
     });
     const upstreamLimiter = limiter(svc.name);
     const upstream = metrics.upstream(svc.name, { breaker, limiter: upstreamLimiter });
@@ -138,6 +142,7 @@ export async function assembleGateway(input: AssembleInput): Promise<AssembledGa
     maxTokenBytes: cfg.JWT_MAX_BYTES,
     contract: input.contract,
     devJwks: input.devIssuer?.jwks,
+    tracing: input.tracing,
   });
   return { gateway, health, jwks };
 }

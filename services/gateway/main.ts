@@ -2,11 +2,11 @@
 import type { KV } from "@nats-io/kv";
 import { loadOrCreateKeyFile } from "../../lib/auth/dev-key-file.ts";
 import { loadConfigOrExit } from "../../lib/config/env.ts";
+import type { Closer } from "../../lib/lifecycle/closer.ts";
 import { createBatchedSink } from "../../lib/logging/batched-sink.ts";
 import { createLogger } from "../../lib/logging/logger.ts";
 import { stdoutSink } from "../../lib/logging/stdout-sink.ts";
 import { exitIfVersionFlag, runEntrypoint } from "../../lib/serve/entrypoint.ts";
-import type { Closer } from "../../lib/serve/shutdown.ts";
 import { startTracingOrExit } from "../../lib/telemetry/tracing.ts";
 import { VERSION } from "../../lib/version.ts";
 import { gatewayEnv, tokenIdentity } from "./config.ts";
@@ -22,9 +22,10 @@ const cfg = loadConfigOrExit(SERVICE, gatewayEnv, process.env);
 // One access-log line per request: batched, so a busy gateway makes one write per few milliseconds, not one per line.
 const output = createBatchedSink(stdoutSink);
 process.on("exit", output.flush);
-const log = createLogger({ service: SERVICE, level: cfg.LOG_LEVEL, sink: output.sink });
-// Before the upstream clients are made: they get client spans only when tracing is on (OTEL_* from the env).
-const tracing = startTracingOrExit(SERVICE, VERSION, process.env, { log });
+const logOptions = { service: SERVICE, level: cfg.LOG_LEVEL, sink: output.sink };
+// OTEL_* from the env; the tracing is passed to what makes spans, and its context to the logger (tracing's own lines need none).
+const tracing = startTracingOrExit(SERVICE, VERSION, process.env, { log: createLogger(logOptions) });
+const log = createLogger({ ...logOptions, context: tracing.logContext });
 
 async function openRateLimitStore(opened: Closer[]): Promise<KV> {
   const [{ connect }, { Kvm }] = await Promise.all([import("@nats-io/transport-node"), import("@nats-io/kv")]);
@@ -48,6 +49,6 @@ runEntrypoint({
       log.warn("DEV ISSUER ENABLED: anyone with the key file under DATA_DIR can mint accepted tokens; never run this in production", { issuer });
     }
     const kv = cfg.RATE_LIMIT_STORE === "nats" ? await openRateLimitStore(opened) : undefined;
-    return startGateway(cfg, { log, logSink: output.sink, devIssuer, kv });
+    return startGateway(cfg, { log, logSink: output.sink, devIssuer, kv, tracing });
   },
 });

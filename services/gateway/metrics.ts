@@ -1,7 +1,7 @@
 // Gateway metrics on the shared registry: HTTP and process families like every service, plus auth, rate limits, upstreams and caches.
 import { type CircuitBreaker, circuitStateValue } from "../../lib/http/client/circuit-breaker.ts";
 import type { UpstreamFailureKind } from "../../lib/http/client/upstream-client.ts";
-import { createHttpMetricFamilies, HTTP_METHODS, type HttpMetricFamilies, type RouteSeries } from "../../lib/metrics/http-metrics.ts";
+import { createHttpMetricFamilies, HTTP_METHODS, type HttpMetricFamilies, type RouteSeries } from "../../lib/http/http-metrics.ts";
 import type { CounterSeries, GaugeSeries, HistogramSeries, Registry } from "../../lib/metrics/registry.ts";
 import { AUTH_FAILURE_REASONS, type AuthFailureReason } from "./auth/user-token.ts";
 

@@ -4,6 +4,7 @@ import type { Logger, LogSink } from "../../lib/logging/logger.ts";
 import { startProcessMetrics } from "../../lib/metrics/process-metrics.ts";
 import { listen } from "../../lib/serve/listen.ts";
 import type { RunningService } from "../../lib/serve/running-service.ts";
+import type { Tracing } from "../../lib/telemetry/tracer.ts";
 import contract from "../../openapi/gateway.json" with { type: "json" };
 import { assembleGateway } from "./assemble.ts";
 import type { GatewayConfig } from "./config.ts";
@@ -18,10 +19,12 @@ export interface GatewayResources {
   devIssuer?: DevIssuerKeys;
   /** The shared rate-limit bucket when cfg.RATE_LIMIT_STORE=nats. */
   kv?: KV;
+  /** From startTracing: server and upstream client spans when on (default: off). */
+  tracing?: Tracing;
 }
 
-export async function startGateway(cfg: GatewayConfig, { log, logSink, devIssuer, kv }: GatewayResources): Promise<RunningService> {
-  const { gateway, health, jwks } = await assembleGateway({ cfg, log, logSink, contract: contract as unknown as OpenApiDocument, devIssuer, kv });
+export async function startGateway(cfg: GatewayConfig, { log, logSink, devIssuer, kv, tracing }: GatewayResources): Promise<RunningService> {
+  const { gateway, health, jwks } = await assembleGateway({ cfg, log, logSink, contract: contract as unknown as OpenApiDocument, devIssuer, kv, tracing });
   const processMetrics = startProcessMetrics(gateway.metrics.registry);
   // A client waiting on a slow upstream sends and receives nothing: keep its connection open past the longest deadline.
   const longestDeadlineMs = Math.max(cfg.UPSTREAM_TIMEOUT_MS, ...Object.values(cfg.UPSTREAM_TIMEOUTS));

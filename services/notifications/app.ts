@@ -6,10 +6,11 @@ import { registerHealthRoutes } from "../../lib/health/routes.ts";
 import type { AppEnv } from "../../lib/http/app-env.ts";
 import { createServiceApp } from "../../lib/http/create-app.ts";
 import { registerDocs } from "../../lib/http/docs.ts";
+import { DEFAULT_DURATION_BUCKETS } from "../../lib/http/http-metrics.ts";
+import { registerMetricsRoute } from "../../lib/http/metrics-route.ts";
 import type { Logger } from "../../lib/logging/logger.ts";
-import { DEFAULT_DURATION_BUCKETS } from "../../lib/metrics/http-metrics.ts";
-import { registerMetricsRoute } from "../../lib/metrics/metrics-route.ts";
 import { createRegistry, type Registry } from "../../lib/metrics/registry.ts";
+import type { Tracing } from "../../lib/telemetry/tracer.ts";
 import { VERSION } from "../../lib/version.ts";
 import type { DeadLetterReader } from "./dead-letters/dead-letter-reader.ts";
 import { registerDeadLetterRoutes } from "./dead-letters/handlers.ts";
@@ -27,6 +28,8 @@ export interface NotificationsAppDeps {
   bodyLimitBytes?: number;
   /** Where HTTP metrics go and what /metrics serves; start.ts adds the process metrics. A fresh registry otherwise. */
   metrics?: Registry;
+  /** A server span per request when on (default: off). */
+  tracing?: Tracing;
 }
 
 export const DOCS_INFO = {
@@ -42,7 +45,12 @@ export const HTTP_DURATION_BUCKETS = DEFAULT_DURATION_BUCKETS;
 
 export function createApp(deps: NotificationsAppDeps): OpenAPIHono<AppEnv> {
   const metrics = deps.metrics ?? createRegistry();
-  const app = createServiceApp({ log: deps.log, bodyLimitBytes: deps.bodyLimitBytes, metrics: { registry: metrics, durationBuckets: HTTP_DURATION_BUCKETS } });
+  const app = createServiceApp({
+    log: deps.log,
+    bodyLimitBytes: deps.bodyLimitBytes,
+    metrics: { registry: metrics, durationBuckets: HTTP_DURATION_BUCKETS },
+    tracing: deps.tracing,
+  });
   registerHealthRoutes(app, deps.health);
   registerMetricsRoute(app, metrics);
   registerNotificationRoutes(app, { repo: deps.repo, verifyToken: deps.verifyToken });

@@ -16,9 +16,10 @@ const cfg = loadConfigOrExit(SERVICE, notificationsEnv, process.env);
 // One write per few milliseconds instead of one per line: the log channel writes a line per event.
 const output = createBatchedSink(stdoutSink);
 process.on("exit", output.flush);
-const log = createLogger({ service: SERVICE, level: cfg.LOG_LEVEL, sink: output.sink });
-// Before any connection is opened: the database and messaging instrumentation check it (OTEL_* from the env).
-const tracing = startTracingOrExit(SERVICE, VERSION, process.env, { log });
+const logOptions = { service: SERVICE, level: cfg.LOG_LEVEL, sink: output.sink };
+// OTEL_* from the env; the tracing is passed to what makes spans, and its context to the logger (tracing's own lines need none).
+const tracing = startTracingOrExit(SERVICE, VERSION, process.env, { log: createLogger(logOptions) });
+const log = createLogger({ ...logOptions, context: tracing.logContext });
 
 runEntrypoint({
   log,
@@ -28,7 +29,7 @@ runEntrypoint({
   last: [tracing.closer, { name: "log", close: async () => output.flush() }],
   start: async (opened) => {
     log.info("starting", { version: VERSION, port: cfg.PORT, embedded_database: !cfg.DATABASE_URL, nats: Boolean(cfg.NATS_URL) });
-    const { db, transport } = await openServiceConnections(SERVICE, cfg, log, opened);
-    return startNotifications(cfg, { log, db, transport });
+    const { db, transport } = await openServiceConnections(SERVICE, cfg, log, opened, tracing);
+    return startNotifications(cfg, { log, db, transport, tracing });
   },
 });

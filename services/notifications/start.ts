@@ -1,17 +1,18 @@
 // Starts the notifications service on connections its entrypoint opened: app, listener, migrations, topology and the consumer.
 import { createInternalTokenVerifier } from "../../lib/auth/internal-token.ts";
 import type { Database } from "../../lib/db/database.ts";
+import { registerDbPoolMetrics } from "../../lib/db/db-pool-metrics.ts";
 import { migrate } from "../../lib/db/migrate.ts";
 import { createHealth, type DependencyCheck } from "../../lib/health/health.ts";
+import type { Closer } from "../../lib/lifecycle/closer.ts";
 import type { Logger } from "../../lib/logging/logger.ts";
 import { DLQ_STREAM, ORDERS_STREAM } from "../../lib/messaging/topology.ts";
 import type { Transport } from "../../lib/messaging/types.ts";
-import { registerDbPoolMetrics } from "../../lib/metrics/db-pool-metrics.ts";
 import { startProcessMetrics } from "../../lib/metrics/process-metrics.ts";
 import { createRegistry } from "../../lib/metrics/registry.ts";
 import { listen } from "../../lib/serve/listen.ts";
 import type { RunningService } from "../../lib/serve/running-service.ts";
-import type { Closer } from "../../lib/serve/shutdown.ts";
+import type { Tracing } from "../../lib/telemetry/tracer.ts";
 import { createApp } from "./app.ts";
 import { createChannel } from "./channels/create-channel.ts";
 import type { NotificationsConfig } from "./config.ts";
@@ -31,9 +32,11 @@ export interface NotificationsResources {
   log: Logger;
   db: Database;
   transport: Transport;
+  /** From startTracing: server, worker and webhook spans when on (default: off); db and transport got it when opened. */
+  tracing?: Tracing;
 }
 
-export async function startNotifications(cfg: NotificationsConfig, { log, db, transport }: NotificationsResources): Promise<RunningService> {
+export async function startNotifications(cfg: NotificationsConfig, { log, db, transport, tracing }: NotificationsResources): Promise<RunningService> {
   const repo = createNotificationsRepository(db.sql);
   let consumer: RunningConsumer | undefined;
   const checks: Record<string, DependencyCheck> = { database: () => repo.ping(), broker: () => transport.ping() };
@@ -57,6 +60,7 @@ export async function startNotifications(cfg: NotificationsConfig, { log, db, tr
     verifyToken: createInternalTokenVerifier({ jwks: cfg.INTERNAL_AUTH_JWKS, audience: "notifications" }),
     health,
     bodyLimitBytes: cfg.BODY_LIMIT_BYTES,
+    tracing,
   });
 
   // Listen before migrating so /healthz and /startupz answer while migrations run.
@@ -69,7 +73,7 @@ export async function startNotifications(cfg: NotificationsConfig, { log, db, tr
       consumer = await startConsumer({
         transport,
         store: createEventStore(db.sql, CONSUMER_NAME),
-        channel: createChannel(cfg),
+        channel: createChannel(cfg, tracing),
         log: log.child({ component: "worker" }),
         source: ORDERS_STREAM,
         dlq: DLQ_STREAM,
@@ -80,6 +84,7 @@ export async function startNotifications(cfg: NotificationsConfig, { log, db, tr
         maxAckPending: cfg.CONSUMER_MAX_ACK_PENDING,
         retry: { baseMs: cfg.RETRY_BASE_MS, maxMs: cfg.RETRY_MAX_MS },
         metrics: createWorkerMetrics(metrics),
+        tracing,
       });
       const c = consumer;
       const backlog = startBacklogGauges(metrics, { transport, stream: ORDERS_STREAM.name, durable: CONSUMER_NAME, dlq: DLQ_STREAM.name }, log);

@@ -12,9 +12,10 @@ import { startOrders } from "./start.ts";
 const SERVICE = "orders";
 exitIfVersionFlag(SERVICE, VERSION);
 const cfg = loadConfigOrExit(SERVICE, ordersEnv, process.env);
-const log = createLogger({ service: SERVICE, level: cfg.LOG_LEVEL, sink: stdoutSink });
-// Before any connection is opened: the database and messaging instrumentation check it (OTEL_* from the env).
-const tracing = startTracingOrExit(SERVICE, VERSION, process.env, { log });
+const logOptions = { service: SERVICE, level: cfg.LOG_LEVEL, sink: stdoutSink };
+// OTEL_* from the env; the tracing is passed to what makes spans, and its context to the logger (tracing's own lines need none).
+const tracing = startTracingOrExit(SERVICE, VERSION, process.env, { log: createLogger(logOptions) });
+const log = createLogger({ ...logOptions, context: tracing.logContext });
 
 runEntrypoint({
   log,
@@ -24,7 +25,7 @@ runEntrypoint({
   last: [tracing.closer],
   start: async (opened) => {
     log.info("starting", { version: VERSION, port: cfg.PORT, embedded_database: !cfg.DATABASE_URL, nats: Boolean(cfg.NATS_URL) });
-    const { db, transport } = await openServiceConnections(SERVICE, cfg, log, opened);
-    return startOrders(cfg, { log, db, transport });
+    const { db, transport } = await openServiceConnections(SERVICE, cfg, log, opened, tracing);
+    return startOrders(cfg, { log, db, transport, tracing });
   },
 });

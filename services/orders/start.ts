@@ -1,17 +1,18 @@
 // Starts the orders service on connections its entrypoint opened: app, listener, migrations, relay and housekeeping.
 import { createInternalTokenVerifier } from "../../lib/auth/internal-token.ts";
 import type { Database } from "../../lib/db/database.ts";
+import { registerDbPoolMetrics } from "../../lib/db/db-pool-metrics.ts";
 import { migrate } from "../../lib/db/migrate.ts";
 import { createHealth } from "../../lib/health/health.ts";
+import type { Closer } from "../../lib/lifecycle/closer.ts";
 import type { Logger } from "../../lib/logging/logger.ts";
 import { ORDERS_STREAM } from "../../lib/messaging/topology.ts";
 import type { Transport } from "../../lib/messaging/types.ts";
-import { registerDbPoolMetrics } from "../../lib/metrics/db-pool-metrics.ts";
 import { startProcessMetrics } from "../../lib/metrics/process-metrics.ts";
 import { createRegistry } from "../../lib/metrics/registry.ts";
 import { listen } from "../../lib/serve/listen.ts";
 import type { RunningService } from "../../lib/serve/running-service.ts";
-import type { Closer } from "../../lib/serve/shutdown.ts";
+import type { Tracing } from "../../lib/telemetry/tracer.ts";
 import { createApp } from "./app.ts";
 import type { OrdersConfig } from "./config.ts";
 import { startIdempotencySweeper } from "./idempotency/sweeper.ts";
@@ -25,9 +26,11 @@ export interface OrdersResources {
   log: Logger;
   db: Database;
   transport: Transport;
+  /** From startTracing: server spans when on (default: off); db and transport got it when they were opened. */
+  tracing?: Tracing;
 }
 
-export async function startOrders(cfg: OrdersConfig, { log, db, transport }: OrdersResources): Promise<RunningService> {
+export async function startOrders(cfg: OrdersConfig, { log, db, transport, tracing }: OrdersResources): Promise<RunningService> {
   const repo = createOrdersRepository(db.sql);
   const health = createHealth({ database: () => repo.ping(), broker: () => transport.ping() });
   let relay: ReturnType<typeof startRelay> | undefined;
@@ -44,6 +47,7 @@ export async function startOrders(cfg: OrdersConfig, { log, db, transport }: Ord
     idempotencyTtlSeconds: cfg.IDEMPOTENCY_TTL_SECONDS,
     bodyLimitBytes: cfg.BODY_LIMIT_BYTES,
     onOutboxWrite: () => relay?.wake(),
+    tracing,
   });
 
   // Listen before migrating so /healthz and /startupz answer while migrations run.

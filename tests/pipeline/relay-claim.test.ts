@@ -3,7 +3,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import postgres from "postgres";
 import { migrate } from "../../lib/db/migrate.ts";
-import type { Sql } from "../../lib/db/postgres.ts";
 import { silentLogger } from "../../lib/logging/logger.ts";
 import { createTempDatabase } from "../../lib/testing/temp-database.ts";
 import { migrations } from "../../services/orders/migrations/index.ts";
@@ -30,9 +29,9 @@ describe("outbox relay claim [postgres]", () => {
     db = await createTempDatabase("pl_claim");
     // A client that reports each statement it sends, so the test explains exactly what claimDue() runs.
     sql = postgres(db.url, { max: 1, onnotice: () => {}, debug: (_conn, query, params) => sent.push({ query, params: params as unknown[] }) });
-    await migrate(sql as unknown as Sql, migrations, { log: silentLogger });
+    await migrate(sql, migrations, { log: silentLogger });
     await insertOutboxRows(
-      sql as unknown as Sql,
+      sql,
       Array.from({ length: BACKLOG }, (_, i) => orderPlacedRow(`claim-${i % 50}`)),
     );
     await sql`ANALYZE outbox`;
@@ -44,7 +43,7 @@ describe("outbox relay claim [postgres]", () => {
 
   test(`claiming ${BATCH} of ${BACKLOG} due rows reads about ${BATCH} rows: no sequential scan, no sort of the backlog`, async () => {
     sent.length = 0;
-    const claimed = await sql.begin(async (tx) => claimDue(tx as unknown as Sql, BATCH));
+    const claimed = await sql.begin(async (tx) => claimDue(tx, BATCH));
     expect(claimed).toHaveLength(BATCH);
     const claim = sent.find((s) => /FROM outbox/i.test(s.query) && /FOR UPDATE SKIP LOCKED/i.test(s.query));
     if (!claim) throw new Error("claimDue() sent no claim statement");

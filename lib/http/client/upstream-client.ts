@@ -1,6 +1,5 @@
 // Outbound HTTP to one upstream: a deadline for the response headers, retries of idempotent calls with backoff, and a circuit breaker.
-
-import { tracing } from "../../telemetry/state.ts";
+import { TRACING_OFF, type Tracing } from "../../telemetry/tracer.ts";
 import { type BackoffOptions, backoffDelayMs, isIdempotent } from "./backoff.ts";
 import { type CircuitBreaker, REJECTED } from "./circuit-breaker.ts";
 import { withClientSpans } from "./client-spans.ts";
@@ -51,6 +50,8 @@ export interface UpstreamClientOptions {
   fetch?: FetchLike;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  /** A client span per call when on (default: off). */
+  tracing?: Tracing;
 }
 
 export interface UpstreamRequest {
@@ -179,7 +180,9 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
     },
   };
   // Decided once: with tracing off the client is exactly the untraced one.
-  return tracing.enabled ? withClientSpans(client, opts.baseUrl) : client;
+  const tracing = opts.tracing ?? TRACING_OFF;
+  if (tracing.enabled) client.send = withClientSpans(client.send, opts.baseUrl, tracing);
+  return client;
 
   /** Waits the backoff before retry `n` when it fits before the deadline; false means "don't retry". */
   async function pause(n: number, deadline: number, discard?: () => unknown): Promise<boolean> {

@@ -1,5 +1,5 @@
 // Creates and upgrades the embedded broker's tables (schema "broker") under an advisory lock, apart from any service's migrations.
-import type { Sql } from "../../db/postgres.ts";
+import type { Db, Sql } from "../../db/postgres.ts";
 import { type Logger, silentLogger } from "../../logging/logger.ts";
 import init from "./migrations/broker_0001_init.sql" with { type: "text" };
 
@@ -28,7 +28,7 @@ export async function ensureBrokerSchema(sql: Sql, log: Logger = silentLogger): 
     await tx.unsafe(`create schema if not exists broker;
       create table if not exists broker.schema_version (
         version int primary key, name text not null, applied_at timestamptz not null default now())`);
-    const version = await currentVersion(tx as unknown as Sql);
+    const version = await currentVersion(tx);
     if (version > latest) {
       throw new BrokerSchemaError(`broker schema is at version ${version}, newer than this build knows (${latest}); deploy that version or newer`);
     }
@@ -41,7 +41,7 @@ export async function ensureBrokerSchema(sql: Sql, log: Logger = silentLogger): 
   });
 }
 
-async function currentVersion(sql: Sql): Promise<number> {
+async function currentVersion(sql: Db): Promise<number> {
   const [row] = await sql<{ v: number | null }[]>`
     select case when to_regclass('broker.schema_version') is null then 0 end as v`;
   if (row?.v === 0) return 0;

@@ -2,8 +2,8 @@
 
 import { requestIdFrom } from "../../../lib/http/request-context.ts";
 import type { Logger } from "../../../lib/logging/logger.ts";
-import { tracing } from "../../../lib/telemetry/state.ts";
 import { continueTrace, formatTraceparent } from "../../../lib/telemetry/trace-context.ts";
+import { TRACING_OFF, type Tracing } from "../../../lib/telemetry/tracer.ts";
 import type { AccessLogger } from "../access-log.ts";
 import { bearerCandidate, bearerToken, CHALLENGE_INVALID, CHALLENGE_MISSING, insufficientScopeChallenge } from "../auth/bearer.ts";
 import type { InternalTokenCache } from "../auth/internal-tokens.ts";
@@ -34,6 +34,8 @@ export interface ProxyDeps {
   /** The per-request line; when absent, log.info("request", …) writes it (same shape, slower). */
   accessLog?: AccessLogger;
   metrics: GatewayMetrics;
+  /** A server span per proxied request when on (default: off). */
+  tracing?: Tracing;
 }
 
 export type ProxyHandler = (req: Request, route: UpstreamRoute, path: string, target: string, peer: string | undefined) => Promise<Response>;
@@ -52,6 +54,7 @@ interface Ctx {
 
 export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
   const { verifier, internalTokens, metrics, log } = deps;
+  const tracing = deps.tracing ?? TRACING_OFF;
   const clientResponse = createClientResponseBuilder();
   const accessLog: AccessLogger | undefined =
     deps.accessLog ??
@@ -191,7 +194,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     inFlight.inc();
     const h = req.headers;
     // Tracing on: a server span (its ids are logged and propagated); off: the ids only, no span (one check).
-    const span = tracing.enabled ? startProxySpan(req, path) : undefined;
+    const span = tracing.enabled ? startProxySpan(tracing.tracer, req, path) : undefined;
     const trace = span === undefined ? continueTrace(h.get("traceparent"), h.get("tracestate")) : span.trace;
     // Unsampled (most requests): the span's ids travel on, the forwarding runs outside any span context.
     const traced = span?.span.isRecording() ? span : undefined;

@@ -1,11 +1,11 @@
 // The proxy's server span (tracing on only): continues the caller's trace, named after the permission rule's path template.
-import { context } from "@opentelemetry/api";
+import { context, type Tracer } from "@opentelemetry/api";
 import { endServerSpan, type ServerSpan, startServerSpan } from "../../../lib/telemetry/http-spans.ts";
 import { findRule } from "../auth/permissions.ts";
 import type { UpstreamRoute } from "./routes.ts";
 
-export function startProxySpan(req: Request, path: string): ServerSpan {
-  return startServerSpan(req.method, path, req.headers);
+export function startProxySpan(tracer: Tracer, req: Request, path: string): ServerSpan {
+  return startServerSpan(tracer, req.method, path, req.headers);
 }
 
 /** Runs the forwarding with the span active, so the upstream client's span is its child. */

@@ -1,6 +1,6 @@
 // The webhook channel: POSTs the notification as JSON with Idempotency-Key = event id; 4xx is permanent, 5xx/timeouts transient.
 import { withClientSpan } from "../../../lib/telemetry/http-spans.ts";
-import { tracing } from "../../../lib/telemetry/state.ts";
+import { TRACING_OFF, type Tracing } from "../../../lib/telemetry/tracer.ts";
 import { type Channel, ChannelError } from "./channel.ts";
 
 export interface WebhookOptions {
@@ -8,6 +8,8 @@ export interface WebhookOptions {
   timeoutMs: number;
   userAgent?: string;
   fetch?: typeof fetch;
+  /** A client span per call when on (default: off). */
+  tracing?: Tracing | undefined;
 }
 
 /** 4xx answers that mean "not now" rather than "never": retried like 5xx. */
@@ -24,6 +26,7 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
 export function createWebhookChannel(opts: WebhookOptions): Channel {
   const doFetch = opts.fetch ?? fetch;
   const userAgent = opts.userAgent ?? "bun-platform-notifications";
+  const tracing = opts.tracing ?? TRACING_OFF;
   return {
     name: "webhook",
     async send(n, { traceparent }) {
@@ -33,7 +36,7 @@ export function createWebhookChannel(opts: WebhookOptions): Channel {
         const call = () =>
           doFetch(opts.url, { method: "POST", headers, body: JSON.stringify(n), redirect: "manual", signal: AbortSignal.timeout(opts.timeoutMs) });
         // Tracing on: a client span, whose traceparent replaces the worker's.
-        res = tracing.enabled ? await withClientSpan({ method: "POST", url: opts.url, headers }, call) : await call();
+        res = tracing.enabled ? await withClientSpan(tracing.tracer, { method: "POST", url: opts.url, headers }, call) : await call();
       } catch (err) {
         const timedOut = err instanceof Error && (err.name === "TimeoutError" || err.name === "AbortError");
         throw new ChannelError(timedOut ? `webhook timed out after ${opts.timeoutMs} ms` : `webhook unreachable: ${errorText(err)}`, { permanent: false });

@@ -2,6 +2,7 @@
 import type { Logger } from "../../../lib/logging/logger.ts";
 import { type BackoffPolicy, backoffDelay } from "../../../lib/messaging/backoff.ts";
 import type { ConsumerConfig, StreamConfig, Subscription, Transport } from "../../../lib/messaging/types.ts";
+import type { Tracing } from "../../../lib/telemetry/tracer.ts";
 import type { Channel } from "../channels/channel.ts";
 import { createDeliveryWorker, type WorkerStats } from "./delivery-worker.ts";
 import type { EventStore } from "./event-store.ts";
@@ -36,6 +37,8 @@ export interface ConsumerOptions {
   /** Handlers in flight at most (default 2 × batch: one batch fills and sends while the previous one commits and acks). */
   concurrency?: number;
   metrics?: WorkerMetrics;
+  /** The tracing the transport was opened with: the worker logs and passes on its consumer spans' ids (default: off). */
+  tracing?: Tracing | undefined;
 }
 
 export interface RunningConsumer {
@@ -77,6 +80,7 @@ export async function startConsumer(opts: ConsumerOptions): Promise<RunningConsu
     batchSize: opts.batch,
     flushMs: opts.flushMs,
     metrics: opts.metrics,
+    tracing: opts.tracing,
   });
   const concurrency = opts.concurrency ?? 2 * opts.batch;
   const subscribe = () => transport.consume(config, { batch: opts.batch, concurrency, handler: worker.handle });

@@ -6,6 +6,7 @@ import type { BackoffPolicy } from "../../../lib/messaging/backoff.ts";
 import type { Delivery, Transport } from "../../../lib/messaging/types.ts";
 import { currentTrace } from "../../../lib/telemetry/spans.ts";
 import { formatTraceparent, type TraceContext } from "../../../lib/telemetry/trace-context.ts";
+import { TRACING_OFF, type Tracing } from "../../../lib/telemetry/tracer.ts";
 import type { Channel } from "../channels/channel.ts";
 import { createAttemptMemory } from "./attempt-memory.ts";
 import { createBatcher } from "./batcher.ts";
@@ -37,6 +38,8 @@ export interface DeliveryWorkerOptions {
   newId?: () => string;
   /** notifications_events_processed_total, …_redeliveries_total, …_dead_letters_total, …_handler_duration_seconds. */
   metrics?: WorkerMetrics;
+  /** The tracing the transport was opened with: its consumer span's ids are logged and passed on (default: off). */
+  tracing?: Tracing | undefined;
 }
 
 export interface WorkerStats {
@@ -57,6 +60,7 @@ const header = (h: Record<string, string>, name: string) => h[name] ?? Object.en
 
 export function createDeliveryWorker(opts: DeliveryWorkerOptions): DeliveryWorker {
   const now = opts.now ?? (() => new Date());
+  const tracing = opts.tracing ?? TRACING_OFF;
   const newId = opts.newId ?? (() => Bun.randomUUIDv7());
   const stats: WorkerStats = { processed: 0, duplicates: 0, retried: 0, deadLettered: 0, deadLetterFailures: 0 };
   const metrics = opts.metrics ?? noWorkerMetrics;
@@ -137,7 +141,7 @@ export function createDeliveryWorker(opts: DeliveryWorkerOptions): DeliveryWorke
   const handle = async (d: Delivery) => {
     const startedAt = Date.now();
     // Tracing on: the consumer span the transport opened for this delivery (child of the producer span).
-    const trace = currentTrace(header(d.headers, "traceparent"), header(d.headers, "tracestate"));
+    const trace = currentTrace(tracing, header(d.headers, "traceparent"), header(d.headers, "tracestate"));
     const traceparent = formatTraceparent(trace);
     const log = opts.log.child({ trace_id: trace.traceId, span_id: trace.spanId, stream: d.stream, seq: d.seq, subject: d.subject, delivery: d.deliveryCount });
     const key = `${d.stream}:${d.seq}`;

@@ -1,7 +1,6 @@
 // Placing an order: price it, build the order, its order.placed event and the exact response, then store all at once.
 import { createEnvelope } from "../../../lib/events/envelope.ts";
 import { ORDER_PLACED, type OrderPlacedData } from "../../../lib/events/order-events.ts";
-import { activeTraceparent } from "../../../lib/telemetry/spans.ts";
 import { formatTraceparent, type TraceContext } from "../../../lib/telemetry/trace-context.ts";
 import { fingerprint } from "../idempotency/key.ts";
 import type { IdempotentOutcome } from "../idempotency/outcome.ts";
@@ -26,11 +25,11 @@ export interface CommandContext {
 export const EVENT_SOURCE = "orders";
 
 /**
- * Trace context stored with an outbox row so the relay and consumers continue the request's trace: the active span
- * (the request's server span) when tracing is on, else the request's own ids.
+ * Trace context stored with an outbox row so the relay and consumers continue the request's trace: the request's
+ * context holds its server span's ids when tracing is on (lib/http/request-context.ts), else the request's own ids.
  */
 export function traceHeaders(trace: TraceContext): Record<string, string> {
-  const headers: Record<string, string> = { traceparent: activeTraceparent() ?? formatTraceparent(trace) };
+  const headers: Record<string, string> = { traceparent: formatTraceparent(trace) };
   if (trace.tracestate) headers.tracestate = trace.tracestate;
   return headers;
 }

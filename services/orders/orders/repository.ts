@@ -1,5 +1,5 @@
 // Orders persistence on postgres.js: one-round-trip placement, transactional cancel, caller-scoped reads.
-import type { Sql } from "../../../lib/db/postgres.ts";
+import type { Db, Sql } from "../../../lib/db/postgres.ts";
 import { fromRow, type IdempotentOutcome } from "../idempotency/outcome.ts";
 import type { Order, OrderStatus } from "./schemas.ts";
 
@@ -78,7 +78,7 @@ function toOrder(r: OrderRow): Order {
 
 export function createOrdersRepository(sql: Sql): OrdersRepository {
   // One query returns orders with their items (json_agg), so a page is one round trip.
-  const selectOrders = (q: Sql, where: ReturnType<Sql>, limit: number, lock = false) => q<OrderRow[]>`
+  const selectOrders = (q: Db, where: ReturnType<Sql>, limit: number, lock = false) => q<OrderRow[]>`
     SELECT o.id, o.customer_id, o.status, o.currency, o.total_cents, o.created_at, o.updated_at, o.cancelled_at,
            (SELECT json_agg(json_build_object('sku', i.sku, 'quantity', i.quantity, 'unitPriceCents', i.unit_price_cents) ORDER BY i.line)
               FROM order_items i WHERE i.order_id = o.id) AS items
@@ -103,7 +103,7 @@ export function createOrdersRepository(sql: Sql): OrdersRepository {
       const result = await sql.begin(async (tx): Promise<CancelOutcome> => {
         const [claim] = await tx`SELECT * FROM claim_idempotency_key(${cmd.customerId}, ${cmd.key}, ${cmd.requestHash})`;
         if (claim?.outcome !== "claimed") return fromRow(claim as never);
-        const [row] = await selectOrders(tx as unknown as Sql, tx`o.id = ${cmd.orderId} AND o.customer_id = ${cmd.customerId}`, 1, true);
+        const [row] = await selectOrders(tx, tx`o.id = ${cmd.orderId} AND o.customer_id = ${cmd.customerId}`, 1, true);
         if (!row) return { kind: "not_found" };
         const current = toOrder(row);
         const next = cmd.plan(current);

@@ -1,5 +1,5 @@
 // The relay's view of the outbox table: claim due rows, mark them published, dead or due again later.
-import type { Sql } from "../../../lib/db/postgres.ts";
+import type { Db, Sql } from "../../../lib/db/postgres.ts";
 
 export interface OutboxRow {
   id: string;
@@ -16,22 +16,20 @@ export interface RowFailure {
   retryAt?: Date;
 }
 
-type Tx = Sql;
-
 /** Oldest due rows (read in outbox_due_idx order, no sort), locked for this transaction; rows locked elsewhere are skipped. */
-export function claimDue(tx: Tx, limit: number): Promise<OutboxRow[]> {
+export function claimDue(tx: Db, limit: number): Promise<OutboxRow[]> {
   return tx<OutboxRow[]>`
     SELECT id, subject, payload, headers, attempts FROM outbox
      WHERE published_at IS NULL AND dead_at IS NULL AND next_attempt_at <= now()
      ORDER BY created_at LIMIT ${limit} FOR UPDATE SKIP LOCKED`;
 }
 
-export async function markPublished(tx: Tx, ids: string[]): Promise<void> {
+export async function markPublished(tx: Db, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   await tx`UPDATE outbox SET published_at = clock_timestamp(), attempts = attempts + 1, last_error = NULL WHERE id = ANY(${ids}::uuid[])`;
 }
 
-export async function markFailed(tx: Tx, failures: RowFailure[]): Promise<void> {
+export async function markFailed(tx: Db, failures: RowFailure[]): Promise<void> {
   if (failures.length === 0) return;
   const ids = failures.map((f) => f.id);
   const errors = failures.map((f) => f.error.slice(0, 1000));

@@ -79,7 +79,7 @@ export function startRelay(opts: RelayOptions): Relay {
     sql.begin(async (tx) => {
       const [lock] = await tx`SELECT pg_try_advisory_xact_lock(${RELAY_LOCK_KEY}) AS ok`;
       if (!lock?.ok) return { kind: "standby" as const };
-      const rows = await claimDue(tx as unknown as Sql, batchSize);
+      const rows = await claimDue(tx, batchSize);
       if (rows.length === 0) return { kind: "idle" as const };
       const results = await Promise.allSettled(rows.map(publishRow));
       const published: string[] = [];
@@ -97,8 +97,8 @@ export function startRelay(opts: RelayOptions): Relay {
       });
       // Every publish failed transiently: the broker is down. Roll back (rows untouched) and back off as a whole.
       if (published.length === 0 && failures.every((f) => f.retryAt)) throw new BrokerDownError(failures[0]?.error ?? "publish failed", failures.length);
-      await markPublished(tx as unknown as Sql, published);
-      await markFailed(tx as unknown as Sql, failures);
+      await markPublished(tx, published);
+      await markFailed(tx, failures);
       return { kind: "worked" as const, count: rows.length, published: published.length, failures };
     });
 

@@ -1,7 +1,7 @@
 // Middleware recording requests by method, route template and status, their duration, and those in flight.
 import type { MiddlewareHandler } from "hono";
-import { routeTemplate } from "../http/access-log.ts";
-import type { CounterSeries, GaugeSeries, HistogramSeries, Registry } from "./registry.ts";
+import type { CounterSeries, GaugeSeries, HistogramSeries, Registry } from "../metrics/registry.ts";
+import { routeTemplate } from "./access-log.ts";
 
 export const DEFAULT_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] as const;
 

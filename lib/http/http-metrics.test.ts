@@ -1,10 +1,10 @@
 // HTTP metrics through createServiceApp and app.request: labels by route template, bounded methods, in-flight, /metrics itself.
 import { describe, expect, test } from "bun:test";
-import { createServiceApp } from "../http/create-app.ts";
 import { silentLogger } from "../logging/logger.ts";
+import { createRegistry } from "../metrics/registry.ts";
 import { promtoolCheckMetrics } from "../testing/promtool.ts";
+import { createServiceApp } from "./create-app.ts";
 import { registerMetricsRoute } from "./metrics-route.ts";
-import { createRegistry } from "./registry.ts";
 
 function appWithMetrics() {
   const registry = createRegistry();
