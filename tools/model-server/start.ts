@@ -2,7 +2,7 @@
 import type { Logger } from "../../lib/logging/logger.ts";
 import { listen } from "../../lib/serve/listen.ts";
 import type { ProcessFault } from "./faults/faults.ts";
-import { loadModels } from "./models/load.ts";
+import { loadModels, type Models } from "./models/load.ts";
 import { createModelServer } from "./server.ts";
 
 export interface StartOptions {
@@ -12,6 +12,8 @@ export interface StartOptions {
   chunks?: number | undefined;
   fault?: ProcessFault | undefined;
   log?: Logger;
+  /** Already loaded models (tests share one set across servers); loaded here when absent. */
+  models?: Models;
 }
 
 export interface RunningModelServer {
@@ -24,7 +26,7 @@ export interface RunningModelServer {
 }
 
 export async function startModelServer(opts: StartOptions): Promise<RunningModelServer> {
-  const models = await loadModels();
+  const models = opts.models ?? (await loadModels());
   const app = createModelServer({
     models,
     chat: { cadenceMs: opts.cadenceMs, chunks: opts.chunks },

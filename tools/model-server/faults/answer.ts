@@ -65,6 +65,9 @@ export interface BodyOptions {
   rec: RequestRecord;
 }
 
+/** die: how long after the last chunk the connection is reset. */
+const DIE_AFTER_MS = 10;
+
 /** True when the fault needs the body sent as a stream of chunks (else a plain body will do). */
 export const needsChunkedBody = (fault: Fault | undefined) => fault?.fault === "slow-first-byte" || fault?.fault === "stall" || fault?.fault === "die";
 
@@ -98,6 +101,8 @@ export function chunkedBody(chunks: Iterator<string | Uint8Array>, o: BodyOption
           // die: the connection is reset (the server ended it); stall: nothing more, the connection kept open until
           // the client leaves, which then counts as an abort.
           if (fault === "die") {
+            // A moment first, so the chunks already sent (and the headers) reach the client before the reset.
+            if (!(await sleep(DIE_AFTER_MS, cancelled.signal))) return;
             o.stats.end(o.rec);
             c.error(undefined);
           } else await sleep(2 ** 31 - 1, cancelled.signal);

@@ -31,6 +31,8 @@ export const processFaultSchema = faultSchema.extend({
   count: z.number().int().min(1).optional(),
 });
 export type ProcessFault = z.infer<typeof processFaultSchema>;
+/** As written in a request or the env: every setting but `fault` may be left out. */
+export type ProcessFaultInput = z.input<typeof processFaultSchema>;
 
 export const FAULT_HEADER = "x-model-server-fault";
 const HEADER_SETTINGS = {
