@@ -11,7 +11,9 @@ test("serves lang-id from a child process, starts with the env's fault, and stop
       body: JSON.stringify({ inputs: [{ name: "text", shape: [1], datatype: "BYTES", data: ["Dit is een Nederlandse zin over het weer."] }] }),
     });
     expect((await res.json()).outputs[0].data).toEqual(["nl"]);
-    const hanging = fetch(`${server.url}/v2/models/lang-id/infer`, { method: "POST", headers: { "x-model-server-fault": "hang" }, body: "{}" }).catch(() => "closed");
+    const hanging = fetch(`${server.url}/v2/models/lang-id/infer`, { method: "POST", headers: { "x-model-server-fault": "hang" }, body: "{}" }).catch(
+      () => "closed",
+    );
     await Bun.sleep(50);
     expect(await server.kill("SIGTERM")).toBe(0);
     expect(await hanging).toBe("closed");
