@@ -2,7 +2,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import type { RequestRecord, Stats } from "./control/stats.ts";
-import { chunkedBody, type ErrorBody, needsChunkedBody } from "./faults/answer.ts";
+import { answerBefore, chunkedBody, type ErrorBody, needsChunkedBody } from "./faults/answer.ts";
 import { BadFaultError, type Fault, type Faults, type FaultTarget } from "./faults/faults.ts";
 
 export type ServerEnv = { Variables: { rec: RequestRecord } };
@@ -49,4 +49,20 @@ export function jsonAnswer(c: Context<ServerEnv>, stats: Stats, body: unknown, s
   const halves = [bytes.subarray(0, half), bytes.subarray(half)].values();
   // A leading space is valid JSON: it lets the headers out before the delayed body.
   return new Response(chunkedBody(halves, { gapMs: 0, fault, prefix: " ", stats, rec: c.get("rec") }), { status, headers });
+}
+
+/**
+ * The fault gate every route passes: the answer a fault puts in place of the route's own (an error, a redirect,
+ * a hang or delay ended by the client's abort), else the fault the route's body must still carry out.
+ */
+export async function passFault(
+  c: Context<ServerEnv>,
+  deps: ServerDeps,
+  target: FaultTarget,
+  errorBody: ErrorBody,
+): Promise<{ answer: Response } | { fault: Fault | undefined }> {
+  const fault = faultFor(c, deps, target, errorBody);
+  if (fault instanceof Response) return { answer: fault };
+  const answer = await answerBefore(fault, c.req.raw.signal, errorBody);
+  return answer ? { answer } : { fault };
 }

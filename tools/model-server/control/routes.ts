@@ -1,6 +1,7 @@
 // The test control surface: set or clear the process-wide fault, read and reset what the server saw.
 import { Hono } from "hono";
 import { type Faults, processFaultSchema } from "../faults/faults.ts";
+import { zodMessage } from "../zod-message.ts";
 import type { Stats } from "./stats.ts";
 
 export function controlRoutes(stats: Stats, faults: Faults): Hono {
@@ -14,7 +15,7 @@ export function controlRoutes(stats: Stats, faults: Faults): Hono {
       return c.json({ fault: null });
     }
     const parsed = processFaultSchema.safeParse(body);
-    if (!parsed.success) return c.json({ error: parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ") }, 400);
+    if (!parsed.success) return c.json({ error: zodMessage(parsed.error) }, 400);
     faults.set(parsed.data);
     return c.json({ fault: parsed.data });
   });

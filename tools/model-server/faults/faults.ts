@@ -1,5 +1,6 @@
 // Fault modes for tests: chosen per request by headers, or process-wide through POST /_control (or the env).
 import { z } from "zod";
+import { zodMessage } from "../zod-message.ts";
 
 export const FAULT_KINDS = ["fail", "unavailable", "hang", "slow", "slow-first-byte", "stall", "die", "not-ready", "redirect"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -74,7 +75,7 @@ export function createFaults(initial?: ProcessFault) {
           if (v !== null) raw[key] = v;
         }
         const parsed = faultSchema.safeParse(raw);
-        if (!parsed.success) throw new BadFaultError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "));
+        if (!parsed.success) throw new BadFaultError(zodMessage(parsed.error));
         if (parsed.data.fault === "not-ready" && target.kind !== "readiness") return undefined;
         return parsed.data;
       }

@@ -1,7 +1,8 @@
 // OIP v2 REST endpoints: server and model health, model metadata, and inference on lang-id and sentiment.
 import { type Context, Hono } from "hono";
-import { answerBefore, type ErrorBody } from "../faults/answer.ts";
-import { faultFor, jsonAnswer, type ServerDeps, type ServerEnv } from "../tracking.ts";
+import type { ErrorBody } from "../faults/answer.ts";
+import { jsonAnswer, passFault, type ServerDeps, type ServerEnv } from "../tracking.ts";
+import { zodMessage } from "../zod-message.ts";
 import { InferInputError, type OipModel } from "./models.ts";
 import { type InferRequest, type InferResponse, inferRequest } from "./schemas.ts";
 
@@ -50,47 +51,36 @@ export function oipRoutes(deps: ServerDeps, models: Map<string, OipModel>): Hono
 
   app.get("/v2", (c) => c.json({ name: "model-server", version: VERSION, extensions: [] }));
   app.get("/v2/health/live", async (c) => {
-    const fault = faultFor(c, deps, { kind: "other" }, oipError);
-    if (fault instanceof Response) return fault;
-    return (await answerBefore(fault, c.req.raw.signal, oipError)) ?? new Response(null, { status: 200 });
+    const gate = await passFault(c, deps, { kind: "other" }, oipError);
+    return "answer" in gate ? gate.answer : new Response(null, { status: 200 });
   });
   app.get("/v2/health/ready", async (c) => {
-    const fault = faultFor(c, deps, { kind: "readiness" }, oipError);
-    if (fault instanceof Response) return fault;
-    return (await answerBefore(fault, c.req.raw.signal, oipError)) ?? new Response(null, { status: 200 });
+    const gate = await passFault(c, deps, { kind: "readiness" }, oipError);
+    return "answer" in gate ? gate.answer : new Response(null, { status: 200 });
   });
 
   for (const base of ["/v2/models/:name", "/v2/models/:name/versions/:version"]) {
     app.get(base, async (c) => {
       const model = lookup(c);
       if (!model) return notFound(c.req.param("name") ?? "");
-      const fault = faultFor(c, deps, { kind: "other", model: model.name }, oipError);
-      if (fault instanceof Response) return fault;
-      const early = await answerBefore(fault, c.req.raw.signal, oipError);
-      if (early) return early;
+      const gate = await passFault(c, deps, { kind: "other", model: model.name }, oipError);
+      if ("answer" in gate) return gate.answer;
       const { name, platform, inputs, outputs } = model;
-      return jsonAnswer(c, deps.stats, { name, versions: [VERSION], platform, inputs, outputs }, 200, fault);
+      return jsonAnswer(c, deps.stats, { name, versions: [VERSION], platform, inputs, outputs }, 200, gate.fault);
     });
     app.get(`${base}/ready`, async (c) => {
       const model = lookup(c);
       if (!model) return notFound(c.req.param("name") ?? "");
-      const fault = faultFor(c, deps, { kind: "readiness", model: model.name }, oipError);
-      if (fault instanceof Response) return fault;
-      return (await answerBefore(fault, c.req.raw.signal, oipError)) ?? new Response(null, { status: 200 });
+      const gate = await passFault(c, deps, { kind: "readiness", model: model.name }, oipError);
+      return "answer" in gate ? gate.answer : new Response(null, { status: 200 });
     });
     app.post(`${base}/infer`, async (c) => {
       const model = lookup(c);
       if (!model) return notFound(c.req.param("name") ?? "");
-      const fault = faultFor(c, deps, { kind: "inference", model: model.name }, oipError);
-      if (fault instanceof Response) return fault;
-      const early = await answerBefore(fault, c.req.raw.signal, oipError);
-      if (early) return early;
+      const gate = await passFault(c, deps, { kind: "inference", model: model.name }, oipError);
+      if ("answer" in gate) return gate.answer;
       const parsed = inferRequest.safeParse(await c.req.json().catch(() => undefined));
-      if (!parsed.success)
-        return c.json(
-          oipError(`invalid inference request: ${parsed.error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ")}`, 400),
-          400,
-        );
+      if (!parsed.success) return c.json(oipError(`invalid inference request: ${zodMessage(parsed.error)}`, 400), 400);
       const req = parsed.data;
       let outputs: InferResponse["outputs"];
       try {
@@ -102,7 +92,7 @@ export function oipRoutes(deps: ServerDeps, models: Map<string, OipModel>): Hono
       }
       if (req.outputs) outputs = outputs.filter((o) => req.outputs?.some((r) => r.name === o.name));
       const body: InferResponse = { model_name: model.name, model_version: VERSION, ...(req.id === undefined ? {} : { id: req.id }), outputs };
-      return jsonAnswer(c, deps.stats, body, 200, fault);
+      return jsonAnswer(c, deps.stats, body, 200, gate.fault);
     });
   }
   return app;

@@ -1,11 +1,12 @@
 // POST /v1/chat/completions for `echo-chat`: a full completion, or an SSE stream at the configured cadence.
 import { Hono } from "hono";
-import { answerBefore, chunkedBody } from "../faults/answer.ts";
+import { chunkedBody } from "../faults/answer.ts";
 import { planReply } from "../models/echo-chat.ts";
 import { countChatTokens } from "../models/tokens.ts";
-import { faultFor, jsonAnswer, type ServerDeps, type ServerEnv } from "../tracking.ts";
+import { jsonAnswer, passFault, type ServerDeps, type ServerEnv } from "../tracking.ts";
+import { zodMessage } from "../zod-message.ts";
 import { CHAT_MODEL } from "./routes.ts";
-import { type ChatRequest, chatRequest, openaiError, textOf, zodMessage } from "./schemas.ts";
+import { type ChatRequest, chatRequest, openaiError, textOf } from "./schemas.ts";
 
 export interface ChatSettings {
   /** Milliseconds between stream chunks; the header x-model-server-cadence-ms overrides it per request. */
@@ -48,10 +49,9 @@ export function chatRoutes(deps: ServerDeps, settings: ChatSettings): Hono<Serve
     const cadence = headerInt(c.req.raw.headers, CADENCE_HEADER, 60_000) ?? settings.cadenceMs;
     const length = headerInt(c.req.raw.headers, CHUNKS_HEADER, 1_000_000) ?? settings.chunks;
     for (const v of [cadence, length]) if (v instanceof Error) return c.json(openaiError(v.message, 400), 400);
-    const fault = faultFor(c, deps, { kind: "inference", model: req.model }, openaiError);
-    if (fault instanceof Response) return fault;
-    const early = await answerBefore(fault, c.req.raw.signal, openaiError);
-    if (early) return early;
+    const gate = await passFault(c, deps, { kind: "inference", model: req.model }, openaiError);
+    if ("answer" in gate) return gate.answer;
+    const { fault } = gate;
 
     const messages = req.messages.map((m) => ({ role: m.role, content: textOf(m) }));
     const lastUser = messages.findLast((m) => m.role === "user")?.content ?? "";

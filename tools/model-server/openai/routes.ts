@@ -1,10 +1,10 @@
 // OpenAI-compatible endpoints: the model list and embeddings (fastText sentence vectors of lid.176, 16 dimensions).
 import { Hono } from "hono";
-import { answerBefore } from "../faults/answer.ts";
 import type { LanguageModel } from "../models/fasttext.ts";
 import { countTokens } from "../models/tokens.ts";
-import { faultFor, jsonAnswer, type ServerDeps, type ServerEnv } from "../tracking.ts";
-import { embeddingsRequest, openaiError, zodMessage } from "./schemas.ts";
+import { jsonAnswer, passFault, type ServerDeps, type ServerEnv } from "../tracking.ts";
+import { zodMessage } from "../zod-message.ts";
+import { embeddingsRequest, openaiError } from "./schemas.ts";
 
 export const EMBED_MODEL = "lang-id-embed";
 export const CHAT_MODEL = "echo-chat";
@@ -19,9 +19,8 @@ export function openaiRoutes(deps: ServerDeps, language: LanguageModel): Hono<Se
 
   // Also the readiness check OpenAI-protocol clients use: not-ready answers 503 here.
   app.get("/v1/models", async (c) => {
-    const fault = faultFor(c, deps, { kind: "readiness" }, openaiError);
-    if (fault instanceof Response) return fault;
-    return (await answerBefore(fault, c.req.raw.signal, openaiError)) ?? jsonAnswer(c, deps.stats, { object: "list", data: listed }, 200, fault);
+    const gate = await passFault(c, deps, { kind: "readiness" }, openaiError);
+    return "answer" in gate ? gate.answer : jsonAnswer(c, deps.stats, { object: "list", data: listed }, 200, gate.fault);
   });
   app.get("/v1/models/:model", (c) => {
     const m = listed.find((x) => x.id === c.req.param("model"));
@@ -33,10 +32,8 @@ export function openaiRoutes(deps: ServerDeps, language: LanguageModel): Hono<Se
     if (!parsed.success) return c.json(openaiError(zodMessage(parsed.error), 400), 400);
     const req = parsed.data;
     if (req.model !== EMBED_MODEL) return c.json(openaiError(`The model '${req.model}' does not exist`, 404), 404);
-    const fault = faultFor(c, deps, { kind: "inference", model: req.model }, openaiError);
-    if (fault instanceof Response) return fault;
-    const early = await answerBefore(fault, c.req.raw.signal, openaiError);
-    if (early) return early;
+    const gate = await passFault(c, deps, { kind: "inference", model: req.model }, openaiError);
+    if ("answer" in gate) return gate.answer;
     const inputs = typeof req.input === "string" ? [req.input] : req.input;
     let tokens = 0;
     const data = inputs.map((text, index) => {
@@ -45,7 +42,7 @@ export function openaiRoutes(deps: ServerDeps, language: LanguageModel): Hono<Se
       return { object: "embedding", index, embedding: req.encoding_format === "base64" ? base64Of(v) : Array.from(v) };
     });
     const body = { object: "list", data, model: EMBED_MODEL, usage: { prompt_tokens: tokens, total_tokens: tokens } };
-    return jsonAnswer(c, deps.stats, body, 200, fault);
+    return jsonAnswer(c, deps.stats, body, 200, gate.fault);
   });
   return app;
 }

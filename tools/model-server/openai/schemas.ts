@@ -37,7 +37,5 @@ export const openaiError: ErrorBody = (message, status) => ({
   error: { message, type: ERROR_TYPES[status] ?? (status >= 500 ? "server_error" : "invalid_request_error"), param: null, code: ERROR_CODES[status] ?? null },
 });
 
-export const zodMessage = (error: z.ZodError) => error.issues.map((i) => `${i.path.join(".") || "body"}: ${i.message}`).join("; ");
-
 /** The text of a message: its string, or its text parts joined. */
 export const textOf = (m: ChatMessage): string => (typeof m.content === "string" ? m.content : (m.content ?? []).map((p) => p.text).join(""));
