@@ -20,6 +20,10 @@ const server = await startModelServer({
   chunks: config.CHAT_CHUNKS,
   fault: config.MODEL_SERVER_FAULT,
   log,
+}).catch((err: unknown) => {
+  // e.g. the port is taken: one line, not a stack trace.
+  log.error("model server failed to start", { err: err instanceof Error ? err.message : String(err) });
+  process.exit(1);
 });
 // Nothing to drain: the server holds no state, and a hanging request must not hold up the exit.
 for (const sig of ["SIGTERM", "SIGINT"] as const)

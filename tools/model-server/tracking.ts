@@ -16,7 +16,7 @@ export interface ServerDeps {
 /** Opens a stats record per request (not for /_control), notes the client's abort, and closes it with the answer. */
 export function trackRequests(stats: Stats): MiddlewareHandler<ServerEnv> {
   return async (c, next) => {
-    const rec = stats.start(c.req.method, c.req.path, routePath(c, -1));
+    const rec = stats.start(c.req.method, c.req.path, routePath(c, -1), c.req.raw.headers);
     c.set("rec", rec);
     c.req.raw.signal.addEventListener("abort", () => stats.abort(rec), { once: true });
     await next();

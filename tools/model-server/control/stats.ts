@@ -13,6 +13,8 @@ export interface RequestRecord {
   /** The fault applied, if any. */
   fault?: string;
   status?: number;
+  /** The request's authorization, x-request-id and traceparent headers, when sent (what a gateway passed on). */
+  headers: Record<string, string>;
   startedAt: number;
   /** When the answer was complete: the handler returned, or a streamed body sent its last chunk. */
   endedAt?: number;
@@ -41,6 +43,8 @@ export interface StatsSnapshot {
 }
 
 const KEEP = 500;
+// A test server on loopback: recording the credential a gateway sent is the point (which backend got which key).
+const RECORDED_HEADERS = ["authorization", "x-request-id", "traceparent"];
 
 export function createStats() {
   let seq = 0;
@@ -53,10 +57,15 @@ export function createStats() {
     if (list.length > KEEP) list.shift();
   };
   return {
-    start(method: string, path: string, route: string): RequestRecord {
+    start(method: string, path: string, route: string, headers: Headers): RequestRecord {
       const key = `${method} ${route}`;
       requests[key] = (requests[key] ?? 0) + 1;
-      const rec: RequestRecord = { id: ++seq, method, path, route: key, startedAt: now() };
+      const seen: Record<string, string> = {};
+      for (const name of RECORDED_HEADERS) {
+        const v = headers.get(name);
+        if (v !== null) seen[name] = v;
+      }
+      const rec: RequestRecord = { id: ++seq, method, path, route: key, headers: seen, startedAt: now() };
       keep(recent, rec);
       return rec;
     },

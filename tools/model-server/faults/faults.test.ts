@@ -67,6 +67,23 @@ describe("answers replaced", () => {
   });
 });
 
+describe("usage withheld", () => {
+  test("no-usage: no usage in a completion, an embedding, or a stream that asked for it", async () => {
+    const chatBody = (stream: boolean) =>
+      JSON.stringify({ model: "echo-chat", stream, stream_options: stream ? { include_usage: true } : undefined, messages: [{ role: "user", content: "hi" }] });
+    const post = (path: string, body: string) => fetch(`${server.url}${path}`, { method: "POST", headers: fault("no-usage"), body });
+    const completion = await (await post("/v1/chat/completions", chatBody(false))).json();
+    expect(completion.choices[0].message.content).toBe("hi");
+    expect("usage" in completion).toBe(false);
+    const embedding = await (await post("/v1/embeddings", JSON.stringify({ model: "lang-id-embed", input: "hi" }))).json();
+    expect(embedding.data[0].embedding.length).toBe(16);
+    expect("usage" in embedding).toBe(false);
+    const events = await readSse(await post("/v1/chat/completions", chatBody(true)));
+    expect(events.at(-1)?.data).toBe("[DONE]");
+    expect(events.slice(0, -1).some((e) => "usage" in JSON.parse(e.data))).toBe(false);
+  });
+});
+
 describe("time", () => {
   test("slow: the headers come after the delay", async () => {
     const t = performance.now();
@@ -210,5 +227,14 @@ describe("stats", () => {
     expect(stats.models).toEqual({ "lang-id": 1, sentiment: 1 });
     for (const r of stats.recent) expect(r.endedAt as number).toBeGreaterThanOrEqual(r.startedAt);
     expect(stats.aborts).toEqual([]);
+  });
+
+  test("records the authorization, x-request-id and traceparent headers a caller sent, and no others", async () => {
+    const traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    await infer({ authorization: "Bearer key-a", "x-request-id": "req-1", traceparent, cookie: "s=1" });
+    await infer();
+    const [withHeaders, without] = (await server.stats()).recent;
+    expect(withHeaders?.headers).toEqual({ authorization: "Bearer key-a", "x-request-id": "req-1", traceparent });
+    expect(without?.headers).toEqual({});
   });
 });

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { zodMessage } from "../zod-message.ts";
 
-export const FAULT_KINDS = ["fail", "unavailable", "hang", "slow", "slow-first-byte", "stall", "die", "not-ready", "redirect"] as const;
+export const FAULT_KINDS = ["fail", "unavailable", "hang", "slow", "slow-first-byte", "stall", "die", "not-ready", "redirect", "no-usage"] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 const count = z.coerce.number().int().min(0);

@@ -6,7 +6,7 @@ import wasmPath from "fasttext.wasm.js/dist/core/fastText.node.wasm" with { type
 import modelPath from "fasttext.wasm.js/dist/models/language-identification/assets/lid.176.ftz" with { type: "file" };
 
 export interface LanguageGuess {
-  /** The model's label without `__label__`: an ISO 639-1 code where one exists (`en`, `fr`), else ISO 639-2/3. */
+  /** The model's label without `__label__`: a Wikipedia language code, ISO 639-1 where one exists (`en`), else mostly ISO 639-3. */
   label: string;
   probability: number;
 }

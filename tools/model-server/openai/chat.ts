@@ -25,8 +25,9 @@ function headerInt(headers: Headers, name: string, max: number): number | undefi
   return Number.isInteger(n) && n >= 0 && n <= max ? n : new Error(`${name} must be an integer from 0 to ${max}`);
 }
 
-function* sseEvents(req: ChatRequest, pieces: string[], finishReason: string, usage: object, id: string, created: number): Generator<string> {
-  const includeUsage = req.stream_options?.include_usage === true;
+/** `usage` undefined: the no-usage fault, a backend that ignores include_usage. */
+function* sseEvents(req: ChatRequest, pieces: string[], finishReason: string, usage: object | undefined, id: string, created: number): Generator<string> {
+  const includeUsage = req.stream_options?.include_usage === true && usage !== undefined;
   // With include_usage, OpenAI sends "usage": null on every chunk, then one chunk with empty choices and the usage.
   const extra = includeUsage ? { usage: null } : {};
   const chunk = (delta: object, finish: string | null) =>
@@ -58,7 +59,11 @@ export function chatRoutes(deps: ServerDeps, settings: ChatSettings): Hono<Serve
     const maxTokens = req.max_completion_tokens ?? req.max_tokens ?? undefined;
     const plan = planReply(lastUser, { length: length as number | undefined, maxTokens });
     const promptTokens = countChatTokens(messages);
-    const usage = { prompt_tokens: promptTokens, completion_tokens: plan.pieces.length, total_tokens: promptTokens + plan.pieces.length };
+    // The no-usage fault plays a backend that reports no usage at all (the caller then has to estimate).
+    const usage =
+      fault?.fault === "no-usage"
+        ? undefined
+        : { prompt_tokens: promptTokens, completion_tokens: plan.pieces.length, total_tokens: promptTokens + plan.pieces.length };
     const id = `chatcmpl-${crypto.randomUUID().replaceAll("-", "")}`;
     const created = Math.floor(Date.now() / 1000);
 
@@ -70,7 +75,7 @@ export function chatRoutes(deps: ServerDeps, settings: ChatSettings): Hono<Serve
         model: CHAT_MODEL,
         system_fingerprint: null,
         choices: [{ index: 0, message: { role: "assistant", content: plan.pieces.join(""), refusal: null }, logprobs: null, finish_reason: plan.finishReason }],
-        usage,
+        ...(usage ? { usage } : {}),
       };
       return jsonAnswer(c, deps.stats, body, 200, fault);
     }

@@ -41,7 +41,8 @@ export function openaiRoutes(deps: ServerDeps, language: LanguageModel): Hono<Se
       const v = language.sentenceVector(text);
       return { object: "embedding", index, embedding: req.encoding_format === "base64" ? base64Of(v) : Array.from(v) };
     });
-    const body = { object: "list", data, model: EMBED_MODEL, usage: { prompt_tokens: tokens, total_tokens: tokens } };
+    const usage = gate.fault?.fault === "no-usage" ? {} : { usage: { prompt_tokens: tokens, total_tokens: tokens } };
+    const body = { object: "list", data, model: EMBED_MODEL, ...usage };
     return jsonAnswer(c, deps.stats, body, 200, gate.fault);
   });
   return app;
