@@ -1,9 +1,9 @@
 // Migration runner behaviour on real PostgreSQL and embedded PGlite, plus concurrent replicas on PostgreSQL.
 import { beforeEach, expect, test } from "bun:test";
 import { createLogger } from "../logging/logger.ts";
+import { describeEachDatabase } from "../testing/each-database.ts";
 import { checksum, type Migration, MigrationError, migrate } from "./migrate.ts";
 import { createSql, type Sql } from "./postgres.ts";
-import { describeEachDatabase } from "./testing.ts";
 
 const m1: Migration = { name: "0001_init.sql", sql: "create table widgets (id int primary key, name text not null);" };
 const m2: Migration = {

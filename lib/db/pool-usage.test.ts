@@ -1,15 +1,15 @@
 // trackPoolUsage on real PostgreSQL: queries, transactions, reserved connections and failures count while they run, fragments never.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { testDatabaseUrl } from "../testing/temp-database.ts";
 import { trackPoolUsage } from "./pool-usage.ts";
 import { createSql, type Sql } from "./postgres.ts";
-import { TEST_DATABASE_URL } from "./testing.ts";
 
 describe("trackPoolUsage [postgres]", () => {
   let raw: Sql;
   let sql: Sql;
   let usage: ReturnType<typeof trackPoolUsage>["usage"];
   beforeAll(() => {
-    raw = createSql(TEST_DATABASE_URL, { max: 3, applicationName: "pool-usage-test" });
+    raw = createSql(testDatabaseUrl(), { max: 3, applicationName: "pool-usage-test" });
     ({ sql, usage } = trackPoolUsage(raw));
   });
   afterAll(() => raw.end({ timeout: 1 }));

@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { context, SpanStatusCode, trace } from "@opentelemetry/api";
 import { tracing } from "../telemetry/state.ts";
 import { installTestTracing, type TestTracing } from "../telemetry/testing.ts";
+import { testDatabaseUrl } from "../testing/temp-database.ts";
 import { createSql, type Sql } from "./postgres.ts";
 import { statementKind } from "./query-spans.ts";
-import { TEST_DATABASE_URL } from "./testing.ts";
 
 test("statementKind: the first keyword; after WITH, the main statement", () => {
   expect(statementKind("  SELECT 1")).toBe("SELECT");
@@ -20,7 +20,7 @@ describe("query spans [postgres]", () => {
   let sql: Sql;
   beforeAll(async () => {
     t = installTestTracing();
-    sql = createSql(TEST_DATABASE_URL, { max: 1, applicationName: "query-spans-test" });
+    sql = createSql(testDatabaseUrl(), { max: 1, applicationName: "query-spans-test" });
     await sql`CREATE TEMP TABLE IF NOT EXISTS spans_probe (id int, secret text)`;
   });
   afterAll(async () => {

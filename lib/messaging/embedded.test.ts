@@ -2,12 +2,13 @@
 import { expect, test } from "bun:test";
 import { migrate } from "../db/migrate.ts";
 import { createSql, type Sql } from "../db/postgres.ts";
-import { createTempDatabase, describeEachDatabase } from "../db/testing.ts";
 import { silentLogger } from "../logging/logger.ts";
+import { describeEachDatabase } from "../testing/each-database.ts";
+import { createTempDatabase } from "../testing/temp-database.ts";
 import { createRetention } from "./embedded/retention.ts";
 import { ensureBrokerSchema } from "./embedded/schema.ts";
 import { createEmbeddedTransport } from "./embedded/transport.ts";
-import { transportContract } from "./transport-contract.ts";
+import { transportContract } from "./transport.suite.ts";
 import { type ConsumerConfig, type Delivery, PermanentPublishError, type StreamConfig, type Transport } from "./types.ts";
 
 const enc = new TextEncoder();

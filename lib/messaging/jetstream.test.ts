@@ -4,7 +4,7 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { parseServers, redactUrl } from "./jetstream/connect.ts";
 import { createJetStreamTransport } from "./jetstream/transport.ts";
-import { transportContract } from "./transport-contract.ts";
+import { transportContract } from "./transport.suite.ts";
 import { PermanentPublishError, type StreamConfig, type Transport } from "./types.ts";
 
 const TEST_NATS_URL = process.env.TEST_NATS_URL || "nats://127.0.0.1:4222";
@@ -72,33 +72,9 @@ describe("JetStream transport specifics", () => {
     expect((await t.publish({ subject: `${tag}.a`, id: "x1", data: new Uint8Array(3000) })).duplicate).toBe(false);
   });
 
-  test("ensureConsumer changes the filter and limits of an existing durable", async () => {
-    const base = { stream, durable: "changing", filterSubjects: [`${tag}.a`], ackWaitMs: 1_000, maxDeliver: 3, maxAckPending: 10 };
-    await t.ensureConsumer(base);
-    await t.publish({ subject: `${tag}.b`, id: "b1", data: enc.encode("b") });
-    expect((await t.consumerLag(stream, "changing")).pending).toBe(1); // x1 on .a
-    await t.ensureConsumer({ ...base, filterSubjects: [`${tag}.b`], maxDeliver: 5 });
-    expect((await t.consumerLag(stream, "changing")).pending).toBe(1); // b1 on .b
-    await t.ensureConsumer({ ...base, filterSubjects: [] });
-    expect((await t.consumerLag(stream, "changing")).pending).toBe(2);
-  });
-
-  test("publishing to a subject no stream listens on is a transient error, not a permanent one", async () => {
-    const err = await t.publish({ subject: `nostream${tag}.x`, id: "n1", data: enc.encode("x") }, { timeoutMs: 1_000 }).catch((e) => e);
-    expect(err).toBeInstanceOf(Error);
-    expect(err).not.toBeInstanceOf(PermanentPublishError);
-  });
-
   test("a payload over the server's max_payload is a PermanentPublishError", async () => {
     const err = await t.publish({ subject: `${tag}.a`, id: "huge", data: new Uint8Array(2 * 1024 * 1024) }).catch((e) => e);
     expect(err).toBeInstanceOf(PermanentPublishError);
-  });
-
-  test("getMessage and deleteMessage of a sequence that does not exist", async () => {
-    expect(await t.getMessage(stream, 999_999)).toBeUndefined();
-    expect(await t.getMessage(stream, 0)).toBeUndefined();
-    expect(await t.deleteMessage(stream, 999_999)).toBe(false);
-    expect(await t.listMessages(stream, { afterSeq: 999_999, limit: 5 })).toEqual([]);
   });
 
   test("stop() hands out what was already fetched, cancels the open pull, and leaves nothing to come back", async () => {
@@ -120,26 +96,5 @@ describe("JetStream transport specifics", () => {
     await t.publish({ subject: `${tag}.s`, id: "s8", data: enc.encode("s") });
     await new Promise((r) => setTimeout(r, 1_200)); // past ack_wait
     expect(await t.consumerLag(stream, "stopper")).toEqual({ pending: 1, ackPending: 0 }); // s8 went to no one
-  });
-
-  test("a handler that throws gets the message again at once", async () => {
-    await t.ensureConsumer({ stream, durable: "thrower", filterSubjects: [`${tag}.t`], ackWaitMs: 10_000, maxDeliver: 5, maxAckPending: 10 });
-    await t.publish({ subject: `${tag}.t`, id: "t1", data: enc.encode("t") });
-    const counts: number[] = [];
-    const sub = await t.consume(
-      { stream, durable: "thrower", filterSubjects: [`${tag}.t`], ackWaitMs: 10_000, maxDeliver: 5, maxAckPending: 10 },
-      {
-        batch: 4,
-        handler: async (d) => {
-          counts.push(d.deliveryCount);
-          if (d.deliveryCount === 1) throw new Error("boom");
-          await d.ack();
-        },
-      },
-    );
-    const until = Date.now() + 3_000;
-    while (counts.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-    await sub.stop();
-    expect(counts).toEqual([1, 2]);
   });
 });

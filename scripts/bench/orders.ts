@@ -142,8 +142,8 @@ if (missing.length > 0) {
   process.exit(2);
 }
 
-process.env.TEST_DATABASE_URL = cfg.adminUrl; // read by lib/db/testing.ts when it loads
-const { createTempDatabase } = await import("../../lib/db/testing.ts");
+process.env.TEST_DATABASE_URL = cfg.adminUrl; // the server lib/testing/temp-database.ts makes its databases on
+const { createTempDatabase } = await import("../../lib/testing/temp-database.ts");
 const { migrations } = await import("../../services/orders/migrations/index.ts");
 
 const work = mkdtempSync(join(tmpdir(), "bench-orders-"));

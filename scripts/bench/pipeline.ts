@@ -111,7 +111,7 @@ if (!cfg.skipLag && !Bun.which("wrk")) {
   process.exit(2);
 }
 
-process.env.TEST_DATABASE_URL = cfg.adminUrl; // read by lib/db/testing.ts when it loads
+process.env.TEST_DATABASE_URL = cfg.adminUrl; // the server lib/testing/temp-database.ts makes its databases on
 const { startPipeline } = await import("../../tests/pipeline/harness.ts");
 
 const work = mkdtempSync(join(tmpdir(), "bench-pipeline-"));

@@ -7,15 +7,14 @@ import { registerDocumentRoutes } from "../../lib/http/docs.ts";
 import { problemResponse } from "../../lib/http/problem.ts";
 import type { Logger } from "../../lib/logging/logger.ts";
 import { CONTENT_TYPE } from "../../lib/metrics/exposition.ts";
-import { createRegistry } from "../../lib/metrics/registry.ts";
 import type { AccessLogger } from "./access-log.ts";
 import type { InternalTokenCache } from "./auth/internal-tokens.ts";
 import type { UserTokenVerifier } from "./auth/user-token.ts";
 import { type OpenApiDocument, routedOnly } from "./contract/merge.ts";
-import { createGatewayMetrics, type GatewayMetrics } from "./metrics.ts";
+import type { GatewayMetrics } from "./metrics.ts";
 import { createCors } from "./proxy/cors.ts";
 import { createProxyHandler } from "./proxy/handler.ts";
-import { matchRoute, SERVICES, type UpstreamRoute } from "./proxy/routes.ts";
+import { ALL_PREFIXES, matchRoute, type UpstreamRoute } from "./proxy/routes.ts";
 import { applySecurityHeaders } from "./proxy/security-headers.ts";
 import type { ClientIpResolver } from "./ratelimit/client-ip.ts";
 import type { RateLimiter } from "./ratelimit/limiter.ts";
@@ -26,7 +25,10 @@ export interface GatewayDeps {
   /** Fast writer of the per-request line (main.ts passes one on the log sink); log.info otherwise. */
   accessLog?: AccessLogger;
   health: Health;
-  routes: UpstreamRoute[];
+  /** Built on `metrics`: each route and permission rule already holds its series. */
+  routes: readonly UpstreamRoute[];
+  /** The gateway's metric families (start.ts adds the process metrics to its registry). */
+  metrics: GatewayMetrics;
   verifier: UserTokenVerifier;
   internalTokens: InternalTokenCache;
   /** Limits the gateway's own public pages (contract, docs, dev JWKS) per client IP. */
@@ -42,8 +44,6 @@ export interface GatewayDeps {
   contract: OpenApiDocument;
   /** Set when the dev issuer runs: its public keys, served at /dev/jwks.json. */
   devJwks?: JSONWebKeySet;
-  /** Extra gauges for /metrics (cache sizes, JWKS fetches): fixed names, read at scrape time; `_total` ones are counters. */
-  gauges?: () => Record<string, number>;
 }
 
 export interface Gateway {
@@ -59,11 +59,9 @@ export interface Gateway {
 type OwnEnv = { Bindings: { peer?: string } };
 
 export function createApp(deps: GatewayDeps): Gateway {
-  const routes = deps.routes;
-  // Binds each route's and permission rule's series: the proxy then records without label lookups.
-  const metrics = createGatewayMetrics(createRegistry(), routes, deps.gauges);
+  const { routes, metrics } = deps;
   const cors = createCors(deps.corsOrigins);
-  const proxy = createProxyHandler({ ...deps, cors, metrics });
+  const proxy = createProxyHandler({ ...deps, cors });
 
   const own = createServiceApp({ log: deps.log, bodyLimitBytes: 64 * 1024, metrics: { registry: metrics.registry, families: metrics.http } });
   registerHealthRoutes(own, deps.health);
@@ -89,16 +87,7 @@ export function createApp(deps: GatewayDeps): Gateway {
   };
   for (const path of ["/openapi.json", "/docs", "/dev/*"]) own.use(path, limitPublic as never);
   const prefixes = routes.map((r) => r.prefix);
-  registerDocumentRoutes(
-    own,
-    () =>
-      routedOnly(
-        deps.contract,
-        prefixes,
-        SERVICES.map((s) => s.prefix),
-      ),
-    "Platform API",
-  );
+  registerDocumentRoutes(own, () => routedOnly(deps.contract, prefixes, ALL_PREFIXES), "Platform API");
   own.get("/metrics", (c) => {
     const ip = deps.clientIp((c.env as OwnEnv["Bindings"] | undefined)?.peer, c.req.raw.headers.get("x-forwarded-for"));
     if (!deps.metricsAllowed(ip))

@@ -5,14 +5,17 @@ import { createHealth, type Health } from "../../lib/health/health.ts";
 import { createCircuitBreaker } from "../../lib/http/client/circuit-breaker.ts";
 import { createUpstreamClient, type FetchLike } from "../../lib/http/client/upstream-client.ts";
 import type { Logger, LogSink } from "../../lib/logging/logger.ts";
+import { createRegistry } from "../../lib/metrics/registry.ts";
 import { createAccessLogger } from "./access-log.ts";
 import { createApp, type Gateway } from "./app.ts";
 import { createInternalTokenCache } from "./auth/internal-tokens.ts";
 import { createJwksCache, type JwksCache } from "./auth/jwks-cache.ts";
+import { routePermissions } from "./auth/route-permissions.ts";
 import { createUserTokenVerifier } from "./auth/user-token.ts";
 import { type GatewayConfig, tokenIdentity } from "./config.ts";
 import type { OpenApiDocument } from "./contract/merge.ts";
 import { type DevIssuerKeys, devJwksFetch } from "./dev-issuer/issuer.ts";
+import { createGatewayMetrics } from "./metrics.ts";
 import { createRoute, SERVICES, type UpstreamRoute } from "./proxy/routes.ts";
 import { cidrContains, createClientIpResolver, parseIp } from "./ratelimit/client-ip.ts";
 import type { RateLimiter } from "./ratelimit/limiter.ts";
@@ -73,6 +76,19 @@ export async function assembleGateway(input: AssembleInput): Promise<AssembledGa
     return input.kv ? createNatsKvRateLimiter(policy, { kv: input.kv, fallback: memory, log, now }) : memory;
   };
 
+  // Metrics first: each route and permission rule is built holding its series (the proxy records without label lookups).
+  const metrics = createGatewayMetrics(createRegistry(), () => {
+    const s = jwks.stats();
+    return {
+      gateway_jwks_fetches_total: s.fetches,
+      gateway_jwks_fetch_failures_total: s.failures,
+      gateway_jwks_keys: s.keys,
+      gateway_verified_tokens_cached: verifier.size(),
+      gateway_internal_tokens_cached: internalTokens.size(),
+    };
+  });
+  // Derived from the checked-in contracts; a contract the edge cannot guard stops the start here.
+  const permissions = routePermissions();
   const routes: UpstreamRoute[] = [];
   for (const svc of SERVICES) {
     const baseUrl = cfg[svc.urlVar];
@@ -93,7 +109,11 @@ export async function assembleGateway(input: AssembleInput): Promise<AssembledGa
       breaker,
       fetch: input.fetch,
     });
-    routes.push(createRoute(svc.name, svc.prefix, client, limiter(svc.name)));
+    const upstreamLimiter = limiter(svc.name);
+    const upstream = metrics.upstream(svc.name, { breaker, limiter: upstreamLimiter });
+    for (const prefix of svc.prefixes) {
+      routes.push(createRoute({ name: svc.name, prefix, rules: permissions[svc.name], client, limiter: upstreamLimiter, upstream, series: metrics.route }));
+    }
   }
 
   // Ready once the issuer's keys are loaded; upstream health is the breakers' business, not the probe's.
@@ -103,6 +123,7 @@ export async function assembleGateway(input: AssembleInput): Promise<AssembledGa
     accessLog: input.logSink && log.enabled("info") ? createAccessLogger("gateway", input.logSink) : undefined,
     health,
     routes,
+    metrics,
     verifier,
     internalTokens,
     publicLimiter: limiter("public"),
@@ -117,16 +138,6 @@ export async function assembleGateway(input: AssembleInput): Promise<AssembledGa
     maxTokenBytes: cfg.JWT_MAX_BYTES,
     contract: input.contract,
     devJwks: input.devIssuer?.jwks,
-    gauges: () => {
-      const s = jwks.stats();
-      return {
-        gateway_jwks_fetches_total: s.fetches,
-        gateway_jwks_fetch_failures_total: s.failures,
-        gateway_jwks_keys: s.keys,
-        gateway_verified_tokens_cached: verifier.size(),
-        gateway_internal_tokens_cached: internalTokens.size(),
-      };
-    },
   });
   return { gateway, health, jwks };
 }

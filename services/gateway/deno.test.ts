@@ -10,7 +10,7 @@ import { createInternalTokenVerifier } from "../../lib/auth/internal-token.ts";
 import { denoBinary } from "../../lib/testing/deno.ts";
 import { type ServiceProcess, startService } from "../../lib/testing/service-process.ts";
 import { createUserTokenMinter, DEV_ISSUER_KEY_FILE, type DevIssuerKeys, generateDevIssuerKeys } from "./dev-issuer/issuer.ts";
-import { stubServer } from "./test-harness.ts";
+import { stubServer } from "./testing/harness.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 

@@ -6,7 +6,7 @@ import { sampleValue, seriesOf } from "../../lib/testing/metrics-text.ts";
 import { promtoolCheckMetrics } from "../../lib/testing/promtool.ts";
 import { freePort } from "../../lib/testing/service-process.ts";
 import { generateDevIssuerKeys } from "./dev-issuer/issuer.ts";
-import { gatewayHarness, type Harness } from "./test-harness.ts";
+import { gatewayHarness, type Harness } from "./testing/harness.ts";
 
 const INSIDE = "10.0.0.9";
 

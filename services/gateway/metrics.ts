@@ -1,10 +1,9 @@
 // Gateway metrics on the shared registry: HTTP and process families like every service, plus auth, rate limits, upstreams and caches.
-import { circuitStateValue } from "../../lib/http/client/circuit-breaker.ts";
+import { type CircuitBreaker, circuitStateValue } from "../../lib/http/client/circuit-breaker.ts";
 import type { UpstreamFailureKind } from "../../lib/http/client/upstream-client.ts";
 import { createHttpMetricFamilies, HTTP_METHODS, type HttpMetricFamilies, type RouteSeries } from "../../lib/metrics/http-metrics.ts";
 import type { CounterSeries, GaugeSeries, HistogramSeries, Registry } from "../../lib/metrics/registry.ts";
 import { AUTH_FAILURE_REASONS, type AuthFailureReason } from "./auth/user-token.ts";
-import type { UpstreamRoute } from "./proxy/routes.ts";
 
 /** Why a request was answered at the edge (gateway_refused_total's `reason`); a closed set, checked by the compiler. */
 export const REFUSAL_REASONS = [
@@ -34,13 +33,23 @@ export const UPSTREAM_DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.0
 /** The http_* series of one route template, per method; known methods are cached, so a request costs one property read. */
 export type MethodSeries = (method: string) => RouteSeries;
 
-/** What the proxy records per upstream route, resolved when the app is built (no label lookups per request). */
-export interface RouteMetrics {
-  /** http_* series for requests refused before their permission rule was found (label: the route prefix + "/**"). */
-  unresolved: MethodSeries;
+/** What the proxy records per upstream service, shared by the service's prefixes. */
+export interface UpstreamMetrics {
   rateLimited: CounterSeries;
   upstreamDuration: HistogramSeries;
   failures: Record<UpstreamFailureKind, CounterSeries>;
+}
+
+/** What the proxy records per upstream route, bound when the route is built (no label lookups per request). */
+export interface RouteMetrics extends UpstreamMetrics {
+  /** http_* series for requests refused before their permission rule was found (label: the route prefix + "/**"). */
+  unresolved: MethodSeries;
+}
+
+/** What is read from an upstream at scrape time: its breaker's state and opens, its limiter's bucket count. */
+export interface SampledUpstream {
+  breaker: Pick<CircuitBreaker, "state" | "snapshot">;
+  limiter: { size(): number };
 }
 
 export interface GatewayMetrics {
@@ -50,18 +59,11 @@ export interface GatewayMetrics {
   authFailures: Record<AuthFailureReason, CounterSeries>;
   /** gateway_rate_limited_total{group="public"}: the gateway's own pages. */
   publicRateLimited: CounterSeries;
+  /** The http_* series of one route template (a permission rule's path, or a prefix + "/**"). */
+  route(template: string): MethodSeries;
+  /** Registers an upstream service (once per name): its series, and its breaker and limiter sampled at scrape time. */
+  upstream(name: string, sampled: SampledUpstream): UpstreamMetrics;
 }
-
-const NOOP_COUNTER: CounterSeries = { value: 0, inc() {} };
-const NOOP_ROUTE_SERIES: RouteSeries = { duration: { count: 0, sum: 0, observe() {} }, status: () => NOOP_COUNTER };
-/** Placeholders until createGatewayMetrics binds real series (routes and rules are built before the app). */
-export const UNBOUND_METHOD_SERIES: MethodSeries = () => NOOP_ROUTE_SERIES;
-export const UNBOUND_ROUTE_METRICS: RouteMetrics = {
-  unresolved: UNBOUND_METHOD_SERIES,
-  rateLimited: NOOP_COUNTER,
-  upstreamDuration: { count: 0, sum: 0, observe() {} },
-  failures: { circuit_open: NOOP_COUNTER, timeout: NOOP_COUNTER, network: NOOP_COUNTER, aborted: NOOP_COUNTER },
-};
 
 export function methodSeries(http: HttpMetricFamilies, template: string): MethodSeries {
   const known: Record<string, RouteSeries> = Object.create(null);
@@ -78,10 +80,10 @@ export function methodSeries(http: HttpMetricFamilies, template: string): Method
 const byName = <K extends string, S>(names: readonly K[], make: (name: K) => S) => Object.fromEntries(names.map((n) => [n, make(n)])) as Record<K, S>;
 
 /**
- * Registers the gateway's families in `registry` and binds each route's (and each permission rule's) series onto it.
- * `gauges` are extra values read at scrape time (JWKS and token caches); names ending in _total are counters.
+ * Registers the gateway's families in `registry`; routes and permission rules then take their series from it when they
+ * are built. `gauges` are extra values read at scrape time (JWKS and token caches); names ending in _total are counters.
  */
-export function createGatewayMetrics(registry: Registry, routes: readonly UpstreamRoute[], gauges: () => Record<string, number> = () => ({})): GatewayMetrics {
+export function createGatewayMetrics(registry: Registry, gauges: () => Record<string, number> = () => ({})): GatewayMetrics {
   const http = createHttpMetricFamilies(registry, GATEWAY_DURATION_BUCKETS);
   const refusedFamily = registry.counter({
     name: "gateway_refused_total",
@@ -109,14 +111,14 @@ export function createGatewayMetrics(registry: Registry, routes: readonly Upstre
     help: "Upstream calls without a usable response, by upstream and kind (circuit_open, timeout, network, aborted)",
     labelNames: ["upstream", "kind"],
   });
-  // Read from each route's breaker and limiter at scrape time; the series are bound in the loop below.
-  const sampled: { r: UpstreamRoute; state: GaugeSeries; opens: CounterSeries; buckets: GaugeSeries }[] = [];
+  // Read from each upstream's breaker and limiter at scrape time; filled by upstream() below.
+  const sampled = new Map<string, { u: SampledUpstream; state: GaugeSeries; opens: CounterSeries; buckets: GaugeSeries }>();
   const circuitState = registry.gauge({
     name: "gateway_circuit_state",
     help: "Circuit breaker state per upstream: 0 closed, 1 half-open, 2 open",
     labelNames: ["upstream"],
     collect: () => {
-      for (const x of sampled) x.state.set(circuitStateValue(x.r.client.breaker.state()));
+      for (const x of sampled.values()) x.state.set(circuitStateValue(x.u.breaker.state()));
     },
   });
   const opens = registry.counter({
@@ -124,7 +126,7 @@ export function createGatewayMetrics(registry: Registry, routes: readonly Upstre
     help: "Times each upstream's circuit opened",
     labelNames: ["upstream"],
     collect: () => {
-      for (const x of sampled) x.opens.inc(x.r.client.breaker.snapshot().opens - x.opens.value);
+      for (const x of sampled.values()) x.opens.inc(x.u.breaker.snapshot().opens - x.opens.value);
     },
   });
   const buckets = registry.gauge({
@@ -132,20 +134,9 @@ export function createGatewayMetrics(registry: Registry, routes: readonly Upstre
     help: "Token buckets held in memory per route group",
     labelNames: ["group"],
     collect: () => {
-      for (const x of sampled) x.buckets.set(x.r.limiter.size());
+      for (const x of sampled.values()) x.buckets.set(x.u.limiter.size());
     },
   });
-
-  for (const r of routes) {
-    sampled.push({ r, state: circuitState.labels(r.name), opens: opens.labels(r.name), buckets: buckets.labels(r.name) });
-    r.metrics = {
-      unresolved: methodSeries(http, `${r.prefix}/**`),
-      rateLimited: rateLimited.labels(r.name),
-      upstreamDuration: upstreamDuration.labels(r.name),
-      failures: byName(UPSTREAM_FAILURE_KINDS, (kind) => failures.labels(r.name, kind)),
-    };
-    for (const rule of r.rules) rule.series = methodSeries(http, rule.path);
-  }
 
   registerCacheGauges(registry, gauges);
   return {
@@ -154,6 +145,16 @@ export function createGatewayMetrics(registry: Registry, routes: readonly Upstre
     refused: byName(REFUSAL_REASONS, (reason) => refusedFamily.labels(reason)),
     authFailures: byName(AUTH_FAILURE_REASONS, (reason) => authFamily.labels(reason)),
     publicRateLimited: rateLimited.labels("public"),
+    route: (template) => methodSeries(http, template),
+    upstream(name, u) {
+      if (sampled.has(name)) throw new Error(`upstream ${name} is registered twice`);
+      sampled.set(name, { u, state: circuitState.labels(name), opens: opens.labels(name), buckets: buckets.labels(name) });
+      return {
+        rateLimited: rateLimited.labels(name),
+        upstreamDuration: upstreamDuration.labels(name),
+        failures: byName(UPSTREAM_FAILURE_KINDS, (kind) => failures.labels(name, kind)),
+      };
+    },
   };
 }
 

@@ -4,15 +4,15 @@ import { generateDevKeyPair } from "../../lib/auth/dev-keys.ts";
 import { parseEnv } from "../../lib/config/env.ts";
 import type { Database } from "../../lib/db/database.ts";
 import { createSql } from "../../lib/db/postgres.ts";
-import { createTempDatabase } from "../../lib/db/testing.ts";
 import { silentLogger } from "../../lib/logging/logger.ts";
+import { createMemoryTransport } from "../../lib/messaging/testing/memory-transport.ts";
 import { DLQ_STREAM, ORDERS_STREAM } from "../../lib/messaging/topology.ts";
 import type { ConsumerConfig, StreamConfig, Transport } from "../../lib/messaging/types.ts";
 import { freePort } from "../../lib/testing/service-process.ts";
+import { createTempDatabase } from "../../lib/testing/temp-database.ts";
 import { notificationsEnv } from "./config.ts";
 import { startNotifications } from "./start.ts";
 import { encodeEvent, orderPlaced } from "./testing/events.ts";
-import { createMemoryTransport } from "./testing/memory-transport.ts";
 import { eventually } from "./testing/worker-harness.ts";
 import { DEAD_LETTER_SPARE_DELIVERIES } from "./worker/consumer.ts";
 

@@ -6,9 +6,9 @@ import { join } from "node:path";
 import { generateDevKeyPair } from "../../lib/auth/dev-keys.ts";
 import { createInternalTokenMinter } from "../../lib/auth/internal-token.ts";
 import { createSql } from "../../lib/db/postgres.ts";
-import { createTempDatabase } from "../../lib/db/testing.ts";
 import { startService } from "../../lib/testing/service-process.ts";
-import { sampleOrder } from "./test-fixture.ts";
+import { createTempDatabase } from "../../lib/testing/temp-database.ts";
+import { sampleOrder } from "./testing/fixture.ts";
 
 const keys = await generateDevKeyPair();
 const mint = await createInternalTokenMinter(keys.privateJwk);

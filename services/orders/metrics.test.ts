@@ -5,19 +5,20 @@ import { generateDevKeyPair } from "../../lib/auth/dev-keys.ts";
 import { createInternalTokenMinter } from "../../lib/auth/internal-token.ts";
 import { parseEnv } from "../../lib/config/env.ts";
 import { type Database, openDatabase } from "../../lib/db/database.ts";
-import { createTempDatabase, describeEachDatabase } from "../../lib/db/testing.ts";
 import { silentLogger } from "../../lib/logging/logger.ts";
 import { createEmbeddedTransport } from "../../lib/messaging/embedded/transport.ts";
 import type { Transport } from "../../lib/messaging/types.ts";
 import { PROCESS_CLOCK_FAMILIES, type ProcessMetrics, startProcessMetrics } from "../../lib/metrics/process-metrics.ts";
 import { createRegistry } from "../../lib/metrics/registry.ts";
 import type { RunningService } from "../../lib/serve/running-service.ts";
+import { describeEachDatabase } from "../../lib/testing/each-database.ts";
 import { sampleValue, scrapeUntil, seriesOf } from "../../lib/testing/metrics-text.ts";
 import { promtoolCheckMetrics } from "../../lib/testing/promtool.ts";
 import { freePort } from "../../lib/testing/service-process.ts";
+import { createTempDatabase } from "../../lib/testing/temp-database.ts";
 import { ordersEnv } from "./config.ts";
 import { startOrders } from "./start.ts";
-import { ordersFixture, sampleOrder } from "./test-fixture.ts";
+import { ordersFixture, sampleOrder } from "./testing/fixture.ts";
 
 describeEachDatabase("orders /metrics", (db) => {
   let f: Awaited<ReturnType<typeof ordersFixture>>;

@@ -1,6 +1,6 @@
 // HTTP clients of the services under test: order placement with Idempotency-Key retries and pacing, and the notifications admin API.
 import type { InternalTokenMinter } from "../../lib/auth/internal-token.ts";
-import { sampleOrder } from "../../services/orders/test-fixture.ts";
+import { sampleOrder } from "../../services/orders/testing/fixture.ts";
 
 export interface PlacedOrder {
   orderId: string;

@@ -3,11 +3,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { migrate } from "../../lib/db/migrate.ts";
 import { createSql, type Sql } from "../../lib/db/postgres.ts";
-import { createTempDatabase } from "../../lib/db/testing.ts";
 import { silentLogger } from "../../lib/logging/logger.ts";
-import { publishOnlyTransport } from "../../lib/messaging/publish-only-transport.ts";
+import { publishOnlyTransport } from "../../lib/messaging/testing/publish-only-transport.ts";
 import type { OutgoingMessage, PublishAck } from "../../lib/messaging/types.ts";
 import { until } from "../../lib/testing/nats-server.ts";
+import { createTempDatabase } from "../../lib/testing/temp-database.ts";
 import { migrations } from "../../services/orders/migrations/index.ts";
 import { startRelay } from "../../services/orders/outbox/relay.ts";
 import { insertOutboxRows, orderPlacedRow } from "./outbox-events.ts";

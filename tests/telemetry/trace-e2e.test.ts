@@ -2,9 +2,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { generateDevKeyPair } from "../../lib/auth/dev-keys.ts";
 import { createSql, type Sql } from "../../lib/db/postgres.ts";
-import { createTempDatabase } from "../../lib/db/testing.ts";
 import { privateNatsServer, until } from "../../lib/testing/nats-server.ts";
 import { type ServiceProcess, startService } from "../../lib/testing/service-process.ts";
+import { createTempDatabase } from "../../lib/testing/temp-database.ts";
 import { createUserTokenMinter, DEV_AUDIENCE, DEV_ISSUER_ID, generateDevIssuerKeys } from "../../services/gateway/dev-issuer/issuer.ts";
 import { KIND, otlpReceiver, type ReceivedSpan } from "./otlp-receiver.ts";
 

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { exportSPKI, importJWK, SignJWT } from "jose";
 import { generateDevIssuerKeys } from "../dev-issuer/issuer.ts";
-import { AUDIENCE, gatewayHarness, type Harness, ISSUER } from "../test-harness.ts";
+import { AUDIENCE, gatewayHarness, type Harness, ISSUER } from "../testing/harness.ts";
 
 let h: Harness;
 let canaryHits = 0;

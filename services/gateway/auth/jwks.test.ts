@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { JWK } from "jose";
 import { silentLogger } from "../../../lib/logging/logger.ts";
 import { generateDevIssuerKeys } from "../dev-issuer/issuer.ts";
-import { gatewayHarness, type Harness } from "../test-harness.ts";
+import { gatewayHarness, type Harness } from "../testing/harness.ts";
 import { createJwksCache } from "./jwks-cache.ts";
 
 const COOLDOWN_MS = 250;

@@ -5,7 +5,7 @@ import { registerHealthRoutes } from "../../../lib/health/routes.ts";
 import type { AppEnv } from "../../../lib/http/app-env.ts";
 import { problemResponses } from "../../../lib/http/openapi-problems.ts";
 import { VERSION } from "../../../lib/version.ts";
-import { ROUTE_PERMISSIONS } from "../auth/permissions.ts";
+import { type ContractDocument, contractPermissions } from "../auth/contract-permissions.ts";
 import { SERVICES } from "../proxy/routes.ts";
 import { type GatewayParts, mergeContracts, type OpenApiDocument } from "./merge.ts";
 
@@ -72,11 +72,14 @@ function gatewayParts(): GatewayParts {
   };
 }
 
-/** service name → its committed contract (openapi/<name>.json); services without one are skipped. */
+/**
+ * service name → its contract (openapi/<name>.json); services without one are skipped. The scopes each operation is
+ * published with are derived from the very document being merged, as the running gateway derives its permission table.
+ */
 export function gatewayDocument(contracts: Record<string, OpenApiDocument | undefined>): OpenApiDocument {
   const services = SERVICES.flatMap((s) => {
     const document = contracts[s.name];
-    return document ? [{ name: s.name, prefix: s.prefix, rules: ROUTE_PERMISSIONS[s.name] ?? [], document }] : [];
+    return document ? [{ name: s.name, prefixes: s.prefixes, rules: contractPermissions(s, document as ContractDocument), document }] : [];
   });
   return mergeContracts(gatewayParts(), services);
 }

@@ -37,7 +37,7 @@ describe("merged gateway contract", () => {
     const parts = { info: {}, own: { paths: {} }, edgeResponses: {}, securityScheme: { name: "userToken", scheme: {} } };
     const svc = (name: string, prefix: string, document: OpenApiDocument) => ({
       name,
-      prefix,
+      prefixes: [prefix],
       document,
       rules: [{ methods: ["GET", "POST"], path: `${prefix}/**`, anyOf: [] }],
     });

@@ -1,4 +1,5 @@
 // Merges the routed services' OpenAPI documents into the gateway's public contract: their public paths, user-token security, edge errors.
+import { underPrefix } from "../auth/contract-permissions.ts";
 import { compileRules, findRule, type PermissionRule } from "../auth/permissions.ts";
 
 type Json = Record<string, unknown>;
@@ -6,8 +7,8 @@ export type OpenApiDocument = Json & { paths: Record<string, Record<string, Json
 
 export interface ServiceContract {
   name: string;
-  /** Public path prefix routed to the service; only paths under it are published. */
-  prefix: string;
+  /** Public path prefixes routed to the service; only paths under them are published. */
+  prefixes: readonly string[];
   rules: readonly PermissionRule[];
   document: OpenApiDocument;
 }
@@ -68,7 +69,7 @@ export function mergeContracts(parts: GatewayParts, services: readonly ServiceCo
     mergeComponents(components, svc.document.components, svc.name);
     const rules = compileRules(svc.rules);
     for (const [template, item] of Object.entries(svc.document.paths)) {
-      if (!(template === svc.prefix || template.startsWith(`${svc.prefix}/`))) continue; // probes and internals stay private
+      if (!underPrefix(template, svc.prefixes)) continue; // probes and internals stay private
       for (const method of METHODS) {
         const op = item[method] as Json | undefined;
         if (!op) continue;
@@ -80,7 +81,8 @@ export function mergeContracts(parts: GatewayParts, services: readonly ServiceCo
           operationIds.add(id);
         }
         const out = clone(op);
-        out.security = [{ [parts.securityScheme.name]: [...rule.anyOf] }];
+        // One requirement per scope: OpenAPI reads the alternatives as "any of", the scopes inside one as "all of".
+        out.security = rule.anyOf.map((scope) => ({ [parts.securityScheme.name]: [scope] }));
         out.description = `${out.description ?? ""}\n\nAt the gateway: a user token with any of ${rule.anyOf.map((s) => `\`${s}\``).join(", ")}.`.trim();
         out.responses ??= {};
         mergeResponses(out.responses as Json, parts.edgeResponses);
@@ -105,6 +107,6 @@ export function mergeContracts(parts: GatewayParts, services: readonly ServiceCo
 /** The contract as served by a running gateway: only the services it actually routes (unset URLs drop theirs). */
 export function routedOnly(doc: OpenApiDocument, prefixes: readonly string[], allPrefixes: readonly string[]): OpenApiDocument {
   const unrouted = allPrefixes.filter((p) => !prefixes.includes(p));
-  const paths = Object.fromEntries(Object.entries(doc.paths).filter(([t]) => !unrouted.some((p) => t === p || t.startsWith(`${p}/`))));
+  const paths = Object.fromEntries(Object.entries(doc.paths).filter(([t]) => !underPrefix(t, unrouted)));
   return { ...doc, paths };
 }

@@ -1,6 +1,6 @@
 // Request and response bodies: limits enforced before a service sees a byte, and bodies streamed through intact.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { gatewayHarness, type Harness } from "../test-harness.ts";
+import { gatewayHarness, type Harness } from "../testing/harness.ts";
 
 const MiB = 1024 * 1024;
 let h: Harness;

@@ -1,7 +1,7 @@
 // What crosses the edge: identity smuggling is stripped, hop-by-hop fields dropped, ids and trace context forwarded, banners removed.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createInternalTokenMinter } from "../../../lib/auth/internal-token.ts";
-import { gatewayHarness, type Harness } from "../test-harness.ts";
+import { gatewayHarness, type Harness } from "../testing/harness.ts";
 
 let h: Harness;
 beforeAll(async () => {

@@ -1,7 +1,7 @@
 // Upstream faults against local stub servers: timeouts → 504 on time, the circuit breaker (503 at once, probes, recovery), retries.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type UnacceptingListener, unacceptingListener } from "../../../lib/testing/unaccepting-listener.ts";
-import { gatewayHarness, type Harness } from "../test-harness.ts";
+import { gatewayHarness, type Harness } from "../testing/harness.ts";
 
 const TIMEOUT_MS = 800;
 const OPEN_MS = 400;

@@ -1,6 +1,6 @@
 // Rate limiting through the gateway: the admitted rate matches the configuration, refusals say when to retry, XFF is not believed blindly.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { gatewayHarness, type Harness } from "../test-harness.ts";
+import { gatewayHarness, type Harness } from "../testing/harness.ts";
 
 const RATE = 100;
 const BURST = 5;

@@ -1,13 +1,13 @@
 // The dead-letter admin API through app.request: admin scope, list / inspect / replay one / replay all, and bad input.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createSql, type Sql } from "../../../lib/db/postgres.ts";
-import { createTempDatabase } from "../../../lib/db/testing.ts";
 import { encodeCursor } from "../../../lib/http/cursor.ts";
+import { createMemoryTransport } from "../../../lib/messaging/testing/memory-transport.ts";
 import { DLQ_STREAM, ORDERS_STREAM } from "../../../lib/messaging/topology.ts";
 import { PermanentPublishError, type Transport } from "../../../lib/messaging/types.ts";
-import { ADMIN, notificationsFixture, READ } from "../test-fixture.ts";
+import { createTempDatabase } from "../../../lib/testing/temp-database.ts";
 import { orderPlaced, TRACEPARENT } from "../testing/events.ts";
-import { createMemoryTransport } from "../testing/memory-transport.ts";
+import { ADMIN, notificationsFixture, READ } from "../testing/fixture.ts";
 import type { DeadLetterDocument } from "./document.ts";
 
 const enc = new TextEncoder();

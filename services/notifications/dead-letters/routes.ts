@@ -4,7 +4,8 @@ import type { MiddlewareHandler } from "hono";
 import { problemResponses } from "../../../lib/http/openapi-problems.ts";
 import { DeadLetter, DeadLetterList, DeadLetterSeqParam, ListDeadLettersQuery, ReplayAllQuery, ReplayAllResult, ReplayResult } from "./schemas.ts";
 
-const security = [{ internalToken: [] }];
+/** The scope every dead-letter operation needs, in the contract: the gateway derives its permission table from it. */
+const security = [{ internalToken: ["notifications:admin"] }];
 const authErrors = ["unauthorized", "insufficient_scope"] as const;
 const tags = ["dead letters"];
 

@@ -1,9 +1,9 @@
 // GET /v1/notifications through app.request on real PostgreSQL and PGlite: caller scoping, pagination, auth, bad input.
 import { beforeAll, expect, test } from "bun:test";
-import { describeEachDatabase } from "../../../lib/db/testing.ts";
 import { encodeCursor } from "../../../lib/http/cursor.ts";
+import { describeEachDatabase } from "../../../lib/testing/each-database.ts";
 import { promtoolCheckMetrics } from "../../../lib/testing/promtool.ts";
-import { ADMIN, notificationsFixture } from "../test-fixture.ts";
+import { ADMIN, notificationsFixture } from "../testing/fixture.ts";
 
 async function problem(res: Response, status: number, code: string) {
   expect(res.status).toBe(status);

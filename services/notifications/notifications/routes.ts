@@ -12,7 +12,7 @@ export const notificationRoutes = (m: { auth: MiddlewareHandler; read: Middlewar
     tags: ["notifications"],
     summary: "List the caller's notifications, newest first",
     description: "Only the caller's own notifications. Cursor pagination: follow `nextCursor` until it is null. Scope `notifications:read`.",
-    security: [{ internalToken: [] }],
+    security: [{ internalToken: ["notifications:read"] }],
     middleware: [m.auth, m.read] as const,
     request: { query: ListNotificationsQuery },
     responses: {

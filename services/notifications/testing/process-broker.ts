@@ -1,11 +1,11 @@
 // Test helper: what a service process under test talks to: a temporary database, and the embedded transport in it or a private nats-server.
 import { createSql, type Sql } from "../../../lib/db/postgres.ts";
-import { createTempDatabase } from "../../../lib/db/testing.ts";
 import { createEmbeddedTransport } from "../../../lib/messaging/embedded/transport.ts";
 import { createJetStreamTransport } from "../../../lib/messaging/jetstream/transport.ts";
 import { ORDERS_STREAM } from "../../../lib/messaging/topology.ts";
 import type { Transport } from "../../../lib/messaging/types.ts";
 import { privateNatsServer } from "../../../lib/testing/nats-server.ts";
+import { createTempDatabase } from "../../../lib/testing/temp-database.ts";
 import { encodeEvent, TRACEPARENT } from "./events.ts";
 
 export type BrokerKind = "embedded" | "jetstream";

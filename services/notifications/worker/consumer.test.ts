@@ -2,14 +2,14 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { migrate } from "../../../lib/db/migrate.ts";
 import { createSql, type Sql } from "../../../lib/db/postgres.ts";
-import { createTempDatabase } from "../../../lib/db/testing.ts";
 import { createLogger } from "../../../lib/logging/logger.ts";
+import { createMemoryTransport } from "../../../lib/messaging/testing/memory-transport.ts";
 import { DLQ_STREAM } from "../../../lib/messaging/topology.ts";
 import type { Subscription, Transport } from "../../../lib/messaging/types.ts";
+import { createTempDatabase } from "../../../lib/testing/temp-database.ts";
 import { createLogChannel } from "../channels/log-channel.ts";
 import { migrations } from "../migrations/index.ts";
 import { encodeEvent, orderPlaced } from "../testing/events.ts";
-import { createMemoryTransport } from "../testing/memory-transport.ts";
 import { eventually } from "../testing/worker-harness.ts";
 import { startConsumer } from "./consumer.ts";
 import { createEventStore } from "./event-store.ts";

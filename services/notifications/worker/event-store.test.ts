@@ -1,8 +1,8 @@
 // The worker's store on real PostgreSQL and PGlite: processed lookups, one atomic batch, duplicates, and a bad record isolated.
 import { beforeAll, expect, test } from "bun:test";
 import { migrate } from "../../../lib/db/migrate.ts";
-import { describeEachDatabase } from "../../../lib/db/testing.ts";
 import { silentLogger } from "../../../lib/logging/logger.ts";
+import { describeEachDatabase } from "../../../lib/testing/each-database.ts";
 import { migrations } from "../migrations/index.ts";
 import { createEventStore, type NotificationRecord } from "./event-store.ts";
 import { classify } from "./failure.ts";

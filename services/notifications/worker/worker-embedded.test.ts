@@ -1,10 +1,10 @@
-// The worker and dead-letter scenarios on the embedded transport (broker tables in the same temporary PostgreSQL database as the service's).
+// The shared worker and dead-letter suites (worker.suite.ts, dead-letters.suite.ts) on the embedded transport (broker tables in the same temporary PostgreSQL database as the service's).
 import { createSql } from "../../../lib/db/postgres.ts";
-import { createTempDatabase } from "../../../lib/db/testing.ts";
 import { createEmbeddedTransport } from "../../../lib/messaging/embedded/transport.ts";
-import { deadLetterScenarios } from "../dead-letters/dead-letter-scenarios.ts";
-import type { OpenScenarioEnv } from "../testing/worker-suite.ts";
-import { workerScenarios } from "./worker-scenarios.ts";
+import { createTempDatabase } from "../../../lib/testing/temp-database.ts";
+import { deadLetterScenarios } from "../dead-letters/dead-letters.suite.ts";
+import type { OpenScenarioEnv } from "../testing/describe-worker.ts";
+import { workerScenarios } from "./worker.suite.ts";
 
 const open: OpenScenarioEnv = async () => {
   const db = await createTempDatabase("notif_worker_emb");

@@ -1,14 +1,14 @@
-// The worker and dead-letter scenarios on JetStream (a real nats-server at TEST_NATS_URL) and a real PostgreSQL database.
+// The shared worker and dead-letter suites (worker.suite.ts, dead-letters.suite.ts) on JetStream (a real nats-server at TEST_NATS_URL) and a real PostgreSQL database.
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { createSql } from "../../../lib/db/postgres.ts";
-import { createTempDatabase } from "../../../lib/db/testing.ts";
 import { createJetStreamTransport } from "../../../lib/messaging/jetstream/transport.ts";
 import { DLQ_STREAM } from "../../../lib/messaging/topology.ts";
 import type { StreamConfig, Transport } from "../../../lib/messaging/types.ts";
-import { deadLetterScenarios } from "../dead-letters/dead-letter-scenarios.ts";
-import type { OpenScenarioEnv } from "../testing/worker-suite.ts";
-import { workerScenarios } from "./worker-scenarios.ts";
+import { createTempDatabase } from "../../../lib/testing/temp-database.ts";
+import { deadLetterScenarios } from "../dead-letters/dead-letters.suite.ts";
+import type { OpenScenarioEnv } from "../testing/describe-worker.ts";
+import { workerScenarios } from "./worker.suite.ts";
 
 const TEST_NATS_URL = process.env.TEST_NATS_URL || "nats://127.0.0.1:4222";
 

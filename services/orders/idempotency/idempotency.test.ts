@@ -1,9 +1,9 @@
 // Idempotency-Key behaviour on POST /v1/orders and /cancel, on real PostgreSQL and embedded PGlite.
 import { beforeAll, expect, test } from "bun:test";
-import { describeEachDatabase } from "../../../lib/db/testing.ts";
 import { createRegistry } from "../../../lib/metrics/registry.ts";
+import { describeEachDatabase } from "../../../lib/testing/each-database.ts";
 import { sampleValue } from "../../../lib/testing/metrics-text.ts";
-import { ordersFixture, sampleOrder } from "../test-fixture.ts";
+import { ordersFixture, sampleOrder } from "../testing/fixture.ts";
 
 describeEachDatabase("Idempotency-Key", (db, { kind }) => {
   let f: Awaited<ReturnType<typeof ordersFixture>>;

@@ -1,7 +1,7 @@
 // Bad input on every route: a specific 4xx problem+json each time, and nothing written.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { describeEachDatabase } from "../../../lib/db/testing.ts";
-import { ordersFixture, sampleOrder } from "../test-fixture.ts";
+import { describeEachDatabase } from "../../../lib/testing/each-database.ts";
+import { ordersFixture, sampleOrder } from "../testing/fixture.ts";
 
 const item = { sku: "A-1", quantity: 1, unitPriceCents: 100 };
 const BAD_BODIES: [string, unknown, number, string][] = [

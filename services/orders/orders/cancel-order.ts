@@ -1,24 +1,25 @@
 // Cancelling an order: the state machine decides, the order.cancelled event and the response are stored in one transaction.
 import { createEnvelope } from "../../../lib/events/envelope.ts";
 import { ORDER_CANCELLED, type OrderCancelledData } from "../../../lib/events/order-events.ts";
-import { AppError } from "../../../lib/http/app-error.ts";
 import { fingerprint } from "../idempotency/key.ts";
-import type { IdempotentOutcome } from "../idempotency/outcome.ts";
 import { type CommandContext, type CommandDeps, EVENT_SOURCE, traceHeaders } from "./place-order.ts";
+import type { CancelOutcome } from "./repository.ts";
 import type { Order } from "./schemas.ts";
 import { transition } from "./state-machine.ts";
 
-export async function cancelOrder(deps: CommandDeps, ctx: CommandContext, orderId: string): Promise<IdempotentOutcome> {
-  const outcome = await deps.repo.cancelOrder({
+export function cancelOrder(deps: CommandDeps, ctx: CommandContext, orderId: string): Promise<CancelOutcome> {
+  return deps.repo.cancelOrder({
     customerId: ctx.customerId,
     key: ctx.idempotencyKey,
     requestHash: fingerprint(`POST /v1/orders/${orderId}/cancel`, null),
     ttlSeconds: deps.idempotencyTtlSeconds,
     orderId,
     plan: (current) => {
+      const status = transition(current.status, "cancel");
+      if (!status) return undefined;
       const now = deps.now();
       const at = now.toISOString();
-      const order: Order = { ...current, status: transition(current.status, "cancel"), updatedAt: at, cancelledAt: at };
+      const order: Order = { ...current, status, updatedAt: at, cancelledAt: at };
       const data: OrderCancelledData = { orderId, customerId: current.customerId, cancelledAt: at };
       const eventId = deps.newId();
       return {
@@ -33,6 +34,4 @@ export async function cancelOrder(deps: CommandDeps, ctx: CommandContext, orderI
       };
     },
   });
-  if (!outcome) throw new AppError("not_found", { detail: "No such order." });
-  return outcome;
 }

@@ -8,9 +8,10 @@ import { AppError } from "../../../lib/http/app-error.ts";
 import { decodeCursor, encodeCursor, uuidValue } from "../../../lib/http/cursor.ts";
 import type { IdempotencyRecorder } from "../idempotency/idempotency-metrics.ts";
 import { type IdempotencyEnv, requireIdempotencyKey } from "../idempotency/key.ts";
-import { type IdempotentOutcome, respond } from "../idempotency/outcome.ts";
+import type { IdempotentOutcome } from "../idempotency/outcome.ts";
 import { cancelOrder } from "./cancel-order.ts";
 import { type CommandDeps, placeOrder } from "./place-order.ts";
+import type { CancelOutcome } from "./repository.ts";
 import { orderRoutes } from "./routes.ts";
 
 export interface OrderHandlerDeps extends CommandDeps {
@@ -21,6 +22,37 @@ export interface OrderHandlerDeps extends CommandDeps {
 
 /** Whose orders a caller may read: their own, or everyone's with orders:admin (null). */
 const readScope = (p: Principal): string | null => (hasScope(p, "orders:admin") ? null : p.subject);
+
+/** How long a client should wait before retrying while the first request with its key is still running. */
+const RETRY_AFTER_SECONDS = 1;
+
+/** The answer for an idempotent outcome: the stored bytes (flagged when replayed), or the matching problem. */
+function respond(outcome: IdempotentOutcome): Response {
+  switch (outcome.kind) {
+    case "created":
+      return new Response(outcome.body, { status: outcome.status, headers: { "content-type": "application/json" } });
+    case "replay":
+      return new Response(outcome.body, {
+        status: outcome.status,
+        headers: { "content-type": "application/json", "idempotent-replayed": "true" },
+      });
+    case "in_flight":
+      throw new AppError("idempotency_key_in_flight", {
+        detail: "The first request with this key is still being processed; retry shortly.",
+        headers: { "retry-after": String(RETRY_AFTER_SECONDS) },
+      });
+    case "mismatch":
+      throw new AppError("idempotency_key_reused", { detail: "This Idempotency-Key was already used with a different request body or operation." });
+  }
+}
+
+/** A cancel that found no order, or an order whose status refuses it, is a problem; anything else an idempotent outcome. */
+function cancelled(outcome: CancelOutcome): IdempotentOutcome {
+  if (outcome.kind === "not_found") throw new AppError("not_found", { detail: "No such order." });
+  if (outcome.kind === "invalid_transition")
+    throw new AppError("invalid_state_transition", { detail: `An order that is ${outcome.from} cannot be cancelled.` });
+  return outcome;
+}
 
 export function registerOrderRoutes(app: OpenAPIHono<IdempotencyEnv>, deps: OrderHandlerDeps): void {
   const routes = orderRoutes({
@@ -43,7 +75,7 @@ export function registerOrderRoutes(app: OpenAPIHono<IdempotencyEnv>, deps: Orde
 
   app.openapi(routes.place, async (c) => written(await placeOrder(deps, ctx(c), c.req.valid("json"))));
 
-  app.openapi(routes.cancel, async (c) => written(await cancelOrder(deps, ctx(c), c.req.valid("param").id)));
+  app.openapi(routes.cancel, async (c) => written(cancelled(await cancelOrder(deps, ctx(c), c.req.valid("param").id))));
 
   app.openapi(routes.get, async (c) => {
     const order = await deps.repo.getOrder(c.req.valid("param").id, readScope(c.get("principal")));

@@ -1,7 +1,7 @@
 // The /v1/orders API end to end through app.request, on real PostgreSQL and on embedded PGlite.
 import { beforeAll, expect, test } from "bun:test";
-import { describeEachDatabase } from "../../../lib/db/testing.ts";
-import { ordersFixture, sampleOrder } from "../test-fixture.ts";
+import { describeEachDatabase } from "../../../lib/testing/each-database.ts";
+import { ordersFixture, sampleOrder } from "../testing/fixture.ts";
 
 describeEachDatabase("orders API", (db) => {
   let f: Awaited<ReturnType<typeof ordersFixture>>;

@@ -23,8 +23,11 @@ export interface PlaceOrderCommand extends IdempotencyScope {
   responseBody: string;
 }
 
-/** What cancelling decides from the current order; may throw (e.g. invalid transition) to roll everything back. */
-export type CancelPlan = (current: Order) => { order: Order; event: OutboxEvent; responseBody: string };
+/** What cancelling changes, decided from the current order; undefined when its lifecycle refuses (nothing is written). */
+export type CancelPlan = (current: Order) => { order: Order; event: OutboxEvent; responseBody: string } | undefined;
+
+/** How a cancel ended: an idempotent outcome, no such order for this customer, or refused by the order's status. */
+export type CancelOutcome = IdempotentOutcome | { kind: "not_found" } | { kind: "invalid_transition"; from: OrderStatus };
 
 export interface CancelOrderCommand extends IdempotencyScope {
   orderId: string;
@@ -41,8 +44,7 @@ export interface ListFilter {
 
 export interface OrdersRepository {
   placeOrder(cmd: PlaceOrderCommand): Promise<IdempotentOutcome>;
-  /** undefined when the order does not exist for this customer. */
-  cancelOrder(cmd: CancelOrderCommand): Promise<IdempotentOutcome | undefined>;
+  cancelOrder(cmd: CancelOrderCommand): Promise<CancelOutcome>;
   getOrder(id: string, customerId: string | null): Promise<Order | undefined>;
   listOrders(filter: ListFilter): Promise<Order[]>;
   ping(): Promise<void>;
@@ -98,12 +100,14 @@ export function createOrdersRepository(sql: Sql): OrdersRepository {
     },
 
     async cancelOrder(cmd) {
-      const result = await sql.begin(async (tx) => {
+      const result = await sql.begin(async (tx): Promise<CancelOutcome> => {
         const [claim] = await tx`SELECT * FROM claim_idempotency_key(${cmd.customerId}, ${cmd.key}, ${cmd.requestHash})`;
         if (claim?.outcome !== "claimed") return fromRow(claim as never);
         const [row] = await selectOrders(tx as unknown as Sql, tx`o.id = ${cmd.orderId} AND o.customer_id = ${cmd.customerId}`, 1, true);
-        if (!row) return undefined;
-        const next = cmd.plan(toOrder(row));
+        if (!row) return { kind: "not_found" };
+        const current = toOrder(row);
+        const next = cmd.plan(current);
+        if (!next) return { kind: "invalid_transition", from: current.status };
         await Promise.all([
           tx`UPDATE orders SET status = ${next.order.status}, updated_at = ${next.order.updatedAt}, cancelled_at = ${next.order.cancelledAt}
               WHERE id = ${next.order.id}`,
@@ -111,9 +115,9 @@ export function createOrdersRepository(sql: Sql): OrdersRepository {
               VALUES (${next.event.id}, ${next.event.subject}, ${tx.json(next.event.payload as never)}, ${tx.json(next.event.headers)})`,
           tx`SELECT store_idempotency_key(${cmd.customerId}, ${cmd.key}, ${cmd.requestHash}, 200, ${next.responseBody}, ${cmd.ttlSeconds})`,
         ]);
-        return { kind: "created", status: 200, body: next.responseBody } satisfies IdempotentOutcome;
+        return { kind: "created", status: 200, body: next.responseBody };
       });
-      return result as IdempotentOutcome | undefined;
+      return result as CancelOutcome;
     },
 
     async getOrder(id, customerId) {

@@ -1,6 +1,7 @@
 // Route definitions of /v1/orders (contract only; handlers live in handlers.ts).
 import { createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
+import type { Scope } from "../../../lib/auth/principal.ts";
 import { problemResponses } from "../../../lib/http/openapi-problems.ts";
 import { ListOrdersQuery, Order, OrderIdParam, OrderList, PlaceOrderBody } from "./schemas.ts";
 
@@ -11,7 +12,8 @@ export interface RouteMiddleware {
   idempotencyKey: MiddlewareHandler;
 }
 
-const security = [{ internalToken: [] }];
+/** The internal token carrying the scope an operation needs: the contract states it, the gateway derives its permission table from it. */
+const needs = (scope: Scope) => [{ internalToken: [scope] }];
 const authErrors = ["unauthorized", "insufficient_scope"] as const;
 
 const idempotencyHeaders = z.object({
@@ -44,7 +46,7 @@ export const orderRoutes = (m: RouteMiddleware) => ({
     tags: ["orders"],
     summary: "Place an order",
     description: "Creates an order for the caller. Requires scope `orders:write` and an Idempotency-Key.",
-    security,
+    security: needs("orders:write"),
     middleware: [m.auth, m.write, m.idempotencyKey] as const,
     request: {
       headers: idempotencyHeaders,
@@ -75,7 +77,7 @@ export const orderRoutes = (m: RouteMiddleware) => ({
     tags: ["orders"],
     summary: "Get one of the caller's orders",
     description: "Another customer's order is 404. Scope `orders:read`; `orders:admin` may read every order.",
-    security,
+    security: needs("orders:read"),
     middleware: [m.auth, m.read] as const,
     request: { params: OrderIdParam },
     responses: {
@@ -91,7 +93,7 @@ export const orderRoutes = (m: RouteMiddleware) => ({
     tags: ["orders"],
     summary: "List the caller's orders, newest first",
     description: "Cursor pagination: follow `nextCursor` until it is null. Scope `orders:read`; `orders:admin` lists every order.",
-    security,
+    security: needs("orders:read"),
     middleware: [m.auth, m.read] as const,
     request: { query: ListOrdersQuery },
     responses: {
@@ -107,7 +109,7 @@ export const orderRoutes = (m: RouteMiddleware) => ({
     tags: ["orders"],
     summary: "Cancel one of the caller's orders",
     description: "Only a placed order can be cancelled (409 otherwise). Requires scope `orders:write` and an Idempotency-Key.",
-    security,
+    security: needs("orders:write"),
     middleware: [m.auth, m.write, m.idempotencyKey] as const,
     request: { params: OrderIdParam, headers: idempotencyHeaders },
     responses: {

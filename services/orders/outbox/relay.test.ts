@@ -2,11 +2,11 @@
 import { beforeAll, expect, test } from "bun:test";
 import { migrate } from "../../../lib/db/migrate.ts";
 import type { Sql } from "../../../lib/db/postgres.ts";
-import { describeEachDatabase } from "../../../lib/db/testing.ts";
 import { silentLogger } from "../../../lib/logging/logger.ts";
-import { publishOnlyTransport } from "../../../lib/messaging/publish-only-transport.ts";
+import { publishOnlyTransport } from "../../../lib/messaging/testing/publish-only-transport.ts";
 import { type OutgoingMessage, PermanentPublishError, type PublishAck, type Transport } from "../../../lib/messaging/types.ts";
 import { createRegistry } from "../../../lib/metrics/registry.ts";
+import { describeEachDatabase } from "../../../lib/testing/each-database.ts";
 import { migrations } from "../migrations/index.ts";
 import { createRelayMetrics, readOutboxBacklog } from "./outbox-metrics.ts";
 import { deletePublishedBefore, redriveDead } from "./outbox-store.ts";

@@ -1,10 +1,10 @@
-// Dead-letter scenarios on a transport and real PostgreSQL (one shared suite for the memory fake, JetStream and the embedded transport): DLQ, replay.
+// The shared dead-letter suite, run on the in-memory, JetStream and embedded transports with real PostgreSQL: DLQ, replay.
 import { expect, test } from "bun:test";
 import { AppError } from "../../../lib/http/app-error.ts";
 import { createLogChannel } from "../channels/log-channel.ts";
+import { describeWorker, type OpenScenarioEnv, ok } from "../testing/describe-worker.ts";
 import { orderPlaced, TRACE_ID, TRACEPARENT } from "../testing/events.ts";
 import { eventually } from "../testing/worker-harness.ts";
-import { describeWorker, type OpenScenarioEnv, ok } from "../testing/worker-suite.ts";
 
 export function deadLetterScenarios(name: string, open: OpenScenarioEnv): void {
   describeWorker(`notifications dead letters [${name}]`, open, ({ stub, harness }) => {

@@ -1,20 +1,20 @@
 // Test fixture: a notifications app on a given database and transport with real internal tokens, and a small client per caller.
-import { generateDevKeyPair } from "../../lib/auth/dev-keys.ts";
-import { createInternalTokenMinter, createInternalTokenVerifier } from "../../lib/auth/internal-token.ts";
-import { migrate } from "../../lib/db/migrate.ts";
-import type { Sql } from "../../lib/db/postgres.ts";
-import { createHealth } from "../../lib/health/health.ts";
-import { silentLogger } from "../../lib/logging/logger.ts";
-import { DLQ_STREAM } from "../../lib/messaging/topology.ts";
-import type { Transport } from "../../lib/messaging/types.ts";
-import { createApp } from "./app.ts";
-import { createDeadLetterReader } from "./dead-letters/dead-letter-reader.ts";
-import { createReplayer } from "./dead-letters/replay.ts";
-import { migrations } from "./migrations/index.ts";
-import { createNotificationsRepository } from "./notifications/repository.ts";
-import { CONSUMER_NAME } from "./start.ts";
-import { createMemoryTransport } from "./testing/memory-transport.ts";
-import { createEventStore, type NotificationRecord } from "./worker/event-store.ts";
+import { generateDevKeyPair } from "../../../lib/auth/dev-keys.ts";
+import { createInternalTokenMinter, createInternalTokenVerifier } from "../../../lib/auth/internal-token.ts";
+import { migrate } from "../../../lib/db/migrate.ts";
+import type { Sql } from "../../../lib/db/postgres.ts";
+import { createHealth } from "../../../lib/health/health.ts";
+import { silentLogger } from "../../../lib/logging/logger.ts";
+import { createMemoryTransport } from "../../../lib/messaging/testing/memory-transport.ts";
+import { DLQ_STREAM } from "../../../lib/messaging/topology.ts";
+import type { Transport } from "../../../lib/messaging/types.ts";
+import { createApp } from "../app.ts";
+import { createDeadLetterReader } from "../dead-letters/dead-letter-reader.ts";
+import { createReplayer } from "../dead-letters/replay.ts";
+import { migrations } from "../migrations/index.ts";
+import { createNotificationsRepository } from "../notifications/repository.ts";
+import { CONSUMER_NAME } from "../start.ts";
+import { createEventStore, type NotificationRecord } from "../worker/event-store.ts";
 
 export const READ = ["notifications:read"];
 export const ADMIN = ["notifications:admin"];

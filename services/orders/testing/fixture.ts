@@ -1,14 +1,14 @@
 // Test fixture: an orders app on a given database with real internal tokens, and a small client per customer.
-import { generateDevKeyPair } from "../../lib/auth/dev-keys.ts";
-import { createInternalTokenMinter, createInternalTokenVerifier } from "../../lib/auth/internal-token.ts";
-import { migrate } from "../../lib/db/migrate.ts";
-import type { Sql } from "../../lib/db/postgres.ts";
-import { createHealth } from "../../lib/health/health.ts";
-import { silentLogger } from "../../lib/logging/logger.ts";
-import type { Registry } from "../../lib/metrics/registry.ts";
-import { createApp } from "./app.ts";
-import { migrations } from "./migrations/index.ts";
-import { createOrdersRepository } from "./orders/repository.ts";
+import { generateDevKeyPair } from "../../../lib/auth/dev-keys.ts";
+import { createInternalTokenMinter, createInternalTokenVerifier } from "../../../lib/auth/internal-token.ts";
+import { migrate } from "../../../lib/db/migrate.ts";
+import type { Sql } from "../../../lib/db/postgres.ts";
+import { createHealth } from "../../../lib/health/health.ts";
+import { silentLogger } from "../../../lib/logging/logger.ts";
+import type { Registry } from "../../../lib/metrics/registry.ts";
+import { createApp } from "../app.ts";
+import { migrations } from "../migrations/index.ts";
+import { createOrdersRepository } from "../orders/repository.ts";
 
 export const DEFAULT_SCOPES = ["orders:read", "orders:write"];
 

@@ -1,4 +1,6 @@
-// Test helper: an in-memory Transport (streams, durable consumers, ack/nak/term, ack_wait, max_deliver) for fast worker tests.
+// Test helper: an in-memory Transport (streams, durable consumers, ack/nak/term, ack_wait, max_deliver) for fast worker tests;
+// it passes the same transport suite as JetStream and the embedded broker (memory-transport.test.ts).
+import { subjectMatches } from "../embedded/subjects.ts";
 import {
   type ConsumerConfig,
   type Delivery,
@@ -7,18 +9,7 @@ import {
   type StreamConfig,
   type Subscription,
   type Transport,
-} from "../../../lib/messaging/types.ts";
-
-/** NATS subject matching: `*` is one token, `>` the rest. */
-export function subjectMatches(pattern: string, subject: string): boolean {
-  const p = pattern.split(".");
-  const s = subject.split(".");
-  for (let i = 0; i < p.length; i++) {
-    if (p[i] === ">") return s.length > i;
-    if (i >= s.length || (p[i] !== "*" && p[i] !== s[i])) return false;
-  }
-  return p.length === s.length;
-}
+} from "../types.ts";
 
 interface Stream {
   config: StreamConfig;
@@ -40,8 +31,9 @@ export function createMemoryTransport(opts: { pollMs?: number } = {}): Transport
   const pollMs = opts.pollMs ?? 5;
   const stream = (name: string) => streams.get(name) ?? fail(`no stream ${name}`);
   const consumerOf = (s: string, d: string) => consumers.get(`${s}/${d}`) ?? fail(`no consumer ${s}/${d}`);
-  const matching = (c: Consumer) =>
-    [...stream(c.config.stream).messages.values()].filter((m) => c.config.filterSubjects.some((f) => subjectMatches(f, m.subject)));
+  // No filter means the whole stream, as on JetStream and the embedded broker.
+  const selects = (filters: string[], subject: string) => filters.length === 0 || filters.some((f) => subjectMatches(f, subject));
+  const matching = (c: Consumer) => [...stream(c.config.stream).messages.values()].filter((m) => selects(c.config.filterSubjects, m.subject));
   const stateOf = (c: Consumer, seq: number) => {
     const st = c.states.get(seq) ?? { deliveries: 0, availableAt: 0, done: false, deadline: undefined };
     c.states.set(seq, st);

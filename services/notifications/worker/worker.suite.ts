@@ -1,9 +1,9 @@
-// Worker scenarios on a transport and real PostgreSQL (one shared suite for the memory fake, JetStream and the embedded transport): processing, duplicates, retries, stop.
+// The shared worker suite, run on the in-memory, JetStream and embedded transports with real PostgreSQL: processing, duplicates, retries, stop.
 import { expect, test } from "bun:test";
 import { createLogChannel } from "../channels/log-channel.ts";
+import { describeWorker, type OpenScenarioEnv, ok } from "../testing/describe-worker.ts";
 import { orderCancelled, orderPlaced, TRACE_ID, TRACEPARENT } from "../testing/events.ts";
 import { eventually } from "../testing/worker-harness.ts";
-import { describeWorker, type OpenScenarioEnv, ok } from "../testing/worker-suite.ts";
 
 export function workerScenarios(name: string, open: OpenScenarioEnv): void {
   describeWorker(`notifications worker [${name}]`, open, ({ stub, harness }) => {

@@ -1,4 +1,4 @@
-// The ONE contract test suite every Transport must pass (JetStream against a real nats-server, and the embedded one).
+// The ONE contract suite every Transport must pass: JetStream against a real nats-server, the embedded broker, the in-memory test transport.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type ConsumerConfig, type Delivery, PermanentPublishError, type StreamConfig, type Transport } from "./types.ts";
 
@@ -203,6 +203,47 @@ export function transportContract(name: string, open: () => Promise<{ transport:
       for (const d of seen) await d.ack();
       await sub.stop();
       await eventually(async () => (await t.consumerLag(s.name, c.durable)).ackPending === 0);
+    });
+
+    test("a handler that throws gets the message again at once", async () => {
+      const { c, pub } = await fresh({ ackWaitMs: 10_000, maxDeliver: 5 });
+      await pub("t", "t1");
+      const { seen, sub } = await collect(c, async (d) => {
+        if (d.deliveryCount === 1) throw new Error("boom");
+        await d.ack();
+      });
+      await eventually(() => seen.length >= 2, 3_000).catch(() => {});
+      await sub.stop();
+      expect(seen.map((d) => d.deliveryCount)).toEqual([1, 2]);
+    });
+
+    test("ensureConsumer changes the filter of an existing durable; an empty filter takes the whole stream", async () => {
+      const { s, c, tag, pub } = await fresh({ durable: "changing", filterSubjects: [] });
+      const base = { ...c, filterSubjects: [`${tag}.a`] };
+      await t.ensureConsumer(base);
+      await pub("a", "x1");
+      await pub("b", "b1");
+      expect((await t.consumerLag(s.name, "changing")).pending).toBe(1); // x1 on .a
+      await t.ensureConsumer({ ...base, filterSubjects: [`${tag}.b`], maxDeliver: 5 });
+      expect((await t.consumerLag(s.name, "changing")).pending).toBe(1); // b1 on .b
+      await t.ensureConsumer({ ...base, filterSubjects: [] });
+      expect((await t.consumerLag(s.name, "changing")).pending).toBe(2);
+    });
+
+    test("publishing to a subject no stream listens on is a transient error, not a permanent one", async () => {
+      const { tag } = await fresh();
+      const err = await t.publish({ subject: `nostream${tag}.x`, id: "n1", data: enc.encode("x") }, { timeoutMs: 1_000 }).catch((e) => e);
+      expect(err).toBeInstanceOf(Error);
+      expect(err).not.toBeInstanceOf(PermanentPublishError);
+    });
+
+    test("getMessage and deleteMessage of a sequence that does not exist", async () => {
+      const { s, pub } = await fresh();
+      await pub("a", "only");
+      expect(await t.getMessage(s.name, 999_999)).toBeUndefined();
+      expect(await t.getMessage(s.name, 0)).toBeUndefined();
+      expect(await t.deleteMessage(s.name, 999_999)).toBe(false);
+      expect(await t.listMessages(s.name, { afterSeq: 999_999, limit: 5 })).toEqual([]);
     });
 
     test("stream browsing: list after a sequence, get one, delete one", async () => {

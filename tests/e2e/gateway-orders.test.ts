@@ -1,9 +1,9 @@
 // End to end through the gateway to a real orders process on PostgreSQL: customer B gets 404 for every one of A's orders, on every route.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { generateDevKeyPair } from "../../lib/auth/dev-keys.ts";
-import { createTempDatabase } from "../../lib/db/testing.ts";
 import { type ServiceProcess, startService } from "../../lib/testing/service-process.ts";
-import { gatewayHarness, type Harness } from "./test-harness.ts";
+import { createTempDatabase } from "../../lib/testing/temp-database.ts";
+import { gatewayHarness, type Harness } from "../../services/gateway/testing/harness.ts";
 
 const order = (sku: string) => ({ currency: "EUR", items: [{ sku, quantity: 2, unitPriceCents: 1250 }] });
 

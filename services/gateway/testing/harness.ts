@@ -1,13 +1,13 @@
 // Test harness: a gateway (real config parsing and wiring) in front of a recording stub upstream, with a local JWKS server.
 import { type JWK, type JWTPayload, SignJWT } from "jose";
-import { type DevKeyPair, generateDevKeyPair } from "../../lib/auth/dev-keys.ts";
-import { createInternalTokenVerifier } from "../../lib/auth/internal-token.ts";
-import { parseEnv } from "../../lib/config/env.ts";
-import { silentLogger } from "../../lib/logging/logger.ts";
-import { assembleGateway } from "./assemble.ts";
-import { gatewayEnv } from "./config.ts";
-import { gatewayDocument } from "./contract/document.ts";
-import { type DevIssuerKeys, generateDevIssuerKeys } from "./dev-issuer/issuer.ts";
+import { type DevKeyPair, generateDevKeyPair } from "../../../lib/auth/dev-keys.ts";
+import { createInternalTokenVerifier } from "../../../lib/auth/internal-token.ts";
+import { parseEnv } from "../../../lib/config/env.ts";
+import { silentLogger } from "../../../lib/logging/logger.ts";
+import { assembleGateway } from "../assemble.ts";
+import { gatewayEnv } from "../config.ts";
+import { gatewayDocument } from "../contract/document.ts";
+import { type DevIssuerKeys, generateDevIssuerKeys } from "../dev-issuer/issuer.ts";
 
 export const ISSUER = "https://issuer.test/realms/platform";
 export const AUDIENCE = "api://platform";

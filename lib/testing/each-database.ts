@@ -1,11 +1,12 @@
-// Test harness: runs one suite against real PostgreSQL and embedded PGlite, each on a fresh database.
+// Test helper: runs one suite against real PostgreSQL and embedded PGlite, each on a fresh database.
 import { afterAll, beforeAll, describe } from "bun:test";
 import { cp, mkdtemp, rename, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pglitePackage from "../../node_modules/@electric-sql/pglite/package.json";
-import { initEmbeddedCluster, startEmbeddedPostgres } from "./embedded.ts";
-import { createSql, type Sql } from "./postgres.ts";
+import { initEmbeddedCluster, startEmbeddedPostgres } from "../db/embedded.ts";
+import { createSql, type Sql } from "../db/postgres.ts";
+import { createTempDatabase } from "./temp-database.ts";
 
 export type DatabaseKind = "postgres" | "pglite";
 
@@ -14,9 +15,6 @@ export interface TestDatabaseContext {
   /** URL of this suite's database (for extra clients; the PGlite one accepts only one connection). */
   url(): string;
 }
-
-/** The server that `createTempDatabase` and the `[postgres]` suites use. */
-export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
 
 /**
  * Declares `describe("<title> [postgres]")` and `describe("<title> [pglite]")`, each with its own
@@ -39,35 +37,6 @@ export function describeEachDatabase(title: string, body: (db: () => Sql, ctx: T
       const db = () => sql ?? fail(`${kind} database for "${title}" is not open (did beforeAll fail?)`);
       body(db, { kind, url: () => url ?? fail(`${kind} database for "${title}" is not open`) });
     });
-  }
-}
-
-/** A fresh, empty database on the test server; `drop()` removes it (forcibly disconnecting clients). */
-export async function createTempDatabase(prefix = "test"): Promise<{ url: string; name: string; drop(): Promise<void> }> {
-  const name = `${prefix}_${Date.now().toString(36)}_${crypto.randomUUID().slice(0, 8)}`.toLowerCase().replace(/[^a-z0-9_]/g, "_");
-  await withAdmin((admin) => admin.unsafe(`create database "${name}"`));
-  const u = new URL(TEST_DATABASE_URL);
-  u.pathname = `/${name}`;
-  return {
-    url: u.toString(),
-    name,
-    drop: () => withAdmin((admin) => admin.unsafe(`drop database if exists "${name}" with (force)`)).then(() => {}),
-  };
-}
-
-async function withAdmin<T>(fn: (admin: Sql) => Promise<T>): Promise<T> {
-  const admin = createSql(TEST_DATABASE_URL, { max: 1, connectTimeoutSeconds: 5, applicationName: "db-test-harness" });
-  try {
-    return await fn(admin);
-  } catch (err) {
-    const code = (err as { code?: string }).code ?? "error";
-    throw new Error(
-      `PostgreSQL for tests failed at TEST_DATABASE_URL=${redact(TEST_DATABASE_URL)} (${code}: ${(err as Error).message}). ` +
-        "Start PostgreSQL (trust auth) or point TEST_DATABASE_URL at one; these tests never skip.",
-      { cause: err },
-    );
-  } finally {
-    await admin.end({ timeout: 1 });
   }
 }
 
@@ -125,16 +94,6 @@ const hasCluster = (dir: string) =>
     () => true,
     () => false,
   );
-
-function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return url;
-  }
-}
 
 function fail(msg: string): never {
   throw new Error(msg);

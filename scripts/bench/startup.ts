@@ -1,0 +1,237 @@
+// `npm run bench:startup`: cold start and memory of every compiled service against a compiled Bun hello-world (the floor).
+//
+// Per target, in one run: executable size, `--version` wall time, spawn → first 200 on /healthz and on /readyz (real
+// PostgreSQL and NATS), RSS idle after start and after 10,000 requests; medians of --runs spawns (default 7) after one
+// uncounted warm-up spawn. Targets (issue 12) are judged as ratios to the hello-world measured in the same run.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import postgres from "postgres";
+import { generateDevKeyPair } from "../../lib/auth/dev-keys.ts";
+import { createInternalTokenMinter } from "../../lib/auth/internal-token.ts";
+import { createUserTokenMinter, DEV_AUDIENCE, generateDevIssuerKeys } from "../../services/gateway/dev-issuer/issuer.ts";
+import { freePort, killAllChildren, runChild } from "./proc.ts";
+import { ROOT } from "./service.ts";
+import { fileSizeMb, type LoadPlan, measureSpawn, median, type SpawnFigures, versionMs } from "./startup-probe.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: "string", default: "7" },
+    requests: { type: "string", default: "10000" },
+    "no-build": { type: "boolean", default: false },
+    only: { type: "string" },
+  },
+});
+const RUNS = Number(args.runs);
+const REQUESTS = Number(args.requests);
+const DATABASE_URL = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
+const NATS_URL = process.env.TEST_NATS_URL || "nats://127.0.0.1:4222";
+const BUN = process.execPath;
+const COMPILE = ["build", "--compile", "--minify", "--bytecode", "--format=esm", "--target=bun-linux-x64"];
+const work = mkdtempSync(join(tmpdir(), "bench-startup-"));
+const log = (line: string) => console.error(`bench:startup: ${line}`);
+
+process.on("SIGINT", () => {
+  killAllChildren();
+  process.exit(130);
+});
+
+interface Target {
+  name: string;
+  exe: string;
+  env: Record<string, string>;
+  load: LoadPlan;
+}
+
+async function compile(entry: string, out: string): Promise<void> {
+  const r = await runChild([BUN, ...COMPILE, entry, "--outfile", out], { timeoutMs: 180_000, cwd: ROOT });
+  if (r.code !== 0) throw new Error(`bun build --compile ${entry} failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+/** The runtime's floor: Bun.serve answering 200 to everything, compiled with the same flags as the services. */
+async function helloWorld(): Promise<string> {
+  const src = join(work, "hello.ts");
+  writeFileSync(
+    src,
+    `if (process.argv.includes("--version")) { console.log("hello 0"); process.exit(0); }
+const server = Bun.serve({ port: Number(process.env.PORT ?? 3000), hostname: "127.0.0.1", fetch: () => new Response("ok") });
+process.on("SIGTERM", () => { server.stop(); process.exit(0); });\n`,
+  );
+  await compile(src, join(work, "hello"));
+  return join(work, "hello");
+}
+
+async function createDatabase(sql: postgres.Sql, name: string): Promise<string> {
+  await sql.unsafe(`drop database if exists "${name}" with (force)`);
+  await sql.unsafe(`create database "${name}"`);
+  const u = new URL(DATABASE_URL);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+const get = (path: string, token?: string) => (base: string) => new Request(`${base}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+async function targets(hello: string): Promise<{ list: Target[]; cleanup: () => Promise<void> }> {
+  const admin = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
+  const keys = await generateDevKeyPair("bench-startup");
+  const mint = await createInternalTokenMinter(keys.privateJwk);
+  const internal = (aud: string, scope: string) => mint({ audience: aud, subject: "bench", scopes: [scope], ttlSeconds: 3600 });
+  const common = { PATH: process.env.PATH ?? "", LOG_LEVEL: "warn", DRAIN_DELAY_MS: "0", INTERNAL_AUTH_JWKS: JSON.stringify(keys.jwks), NATS_URL };
+  const ordersEnv = { ...common, DATABASE_URL: await createDatabase(admin, "bench_startup_orders") };
+  const issuerKeys = await generateDevIssuerKeys();
+  const gatewayData = join(work, "gateway-data");
+  await Bun.write(join(gatewayData, "dev-issuer-keys.json"), JSON.stringify(issuerKeys));
+  const userToken = await (await createUserTokenMinter(issuerKeys))({ subject: "bench", scopes: ["orders:read"], ttlSeconds: 3600, audience: DEV_AUDIENCE });
+
+  const list: Target[] = [
+    { name: "hello-world", exe: hello, env: { PATH: common.PATH }, load: { requests: REQUESTS, concurrency: 8, request: get("/") } },
+    {
+      name: "orders",
+      exe: join(ROOT, "dist/orders"),
+      env: ordersEnv,
+      load: { requests: REQUESTS, concurrency: 8, request: get("/v1/orders?limit=20", await internal("orders", "orders:read")) },
+    },
+    {
+      name: "notifications",
+      exe: join(ROOT, "dist/notifications"),
+      env: { ...common, DATABASE_URL: await createDatabase(admin, "bench_startup_notifications") },
+      load: { requests: REQUESTS, concurrency: 8, request: get("/v1/notifications?limit=20", await internal("notifications", "notifications:read")) },
+    },
+  ];
+  // The gateway's load goes through to a real orders process, so its figures include proxying.
+  const ordersForGateway = await startUpstream(ordersEnv);
+  list.push({
+    name: "gateway",
+    exe: join(ROOT, "dist/gateway"),
+    env: {
+      ...common,
+      DEV_ISSUER: "true",
+      DATA_DIR: gatewayData,
+      INTERNAL_AUTH_PRIVATE_JWK: JSON.stringify(keys.privateJwk),
+      ORDERS_URL: ordersForGateway.url,
+      NATS_URL: "",
+      RATE_LIMITS: "orders=1000000/s:1000000,notifications=1000000/s:1000000,inference=1000000/s:1000000,public=1000000/s:1000000",
+    },
+    load: { requests: REQUESTS, concurrency: 8, request: get("/v1/orders?limit=20", userToken) },
+  });
+  const only = args.only?.split(",");
+  return {
+    list: list.filter((t) => !only || t.name === "hello-world" || only.includes(t.name)),
+    cleanup: async () => {
+      ordersForGateway.stop();
+      await admin.end();
+    },
+  };
+}
+
+/** A long-running orders process on a fixed free port, for the gateway to proxy to. */
+async function startUpstream(env: Record<string, string>): Promise<{ url: string; stop: () => void }> {
+  const port = freePort();
+  const p = Bun.spawn([join(ROOT, "dist/orders")], { env: { ...env, PORT: String(port) }, stdout: "ignore", stderr: "ignore" });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    if (
+      await fetch(`${url}/readyz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return { url, stop: () => p.kill("SIGTERM") };
+    await Bun.sleep(100);
+  }
+  p.kill("SIGKILL");
+  throw new Error("the orders upstream for the gateway did not become ready");
+}
+
+interface Row {
+  name: string;
+  sizeMb: number;
+  versionMs: number;
+  healthzMs: number;
+  readyzMs: number;
+  idleRssMb: number;
+  loadedRssMb: number;
+  loadFailures: number;
+}
+
+async function measure(t: Target): Promise<Row> {
+  const versions: number[] = [];
+  for (let i = 0; i < RUNS + 1; i++) versions.push(await versionMs(t.exe));
+  versions.shift(); // warm-up: page cache
+  log(`${t.name}: warm-up spawn`);
+  await measureSpawn(t.exe, t.env);
+  const spawns: SpawnFigures[] = [];
+  for (let i = 1; i <= RUNS; i++) {
+    const f = await measureSpawn(t.exe, t.env, t.load);
+    spawns.push(f);
+    log(
+      `${t.name}: spawn ${i}/${RUNS}: /healthz ${f.healthzMs.toFixed(1)} ms, /readyz ${f.readyzMs.toFixed(1)} ms, RSS ${f.idleRssMb.toFixed(1)} → ${f.loadedRssMb?.toFixed(1)} MB after ${REQUESTS} requests${f.loadFailures ? ` (${f.loadFailures} not 200!)` : ""}`,
+    );
+  }
+  const m = (pick: (f: SpawnFigures) => number) => median(spawns.map(pick));
+  return {
+    name: t.name,
+    sizeMb: fileSizeMb(t.exe),
+    versionMs: median(versions),
+    healthzMs: m((f) => f.healthzMs),
+    readyzMs: m((f) => f.readyzMs),
+    idleRssMb: m((f) => f.idleRssMb),
+    loadedRssMb: m((f) => f.loadedRssMb ?? Number.NaN),
+    loadFailures: spawns.reduce((n, f) => n + (f.loadFailures ?? 0), 0),
+  };
+}
+
+function report(rows: Row[]): boolean {
+  const floor = rows.find((r) => r.name === "hello-world") as Row;
+  const x = (v: number, f: number) => `${(v / f).toFixed(2)}×`;
+  console.log(`\ncold start and memory, medians of ${RUNS} spawns (PostgreSQL ${new URL(DATABASE_URL).host}, NATS ${NATS_URL})\n`);
+  console.log("| target | exe MB | --version ms | /healthz ms | /readyz ms | idle RSS MB | RSS after %s req MB |".replace("%s", String(REQUESTS)));
+  console.log("|---|---:|---:|---:|---:|---:|---:|");
+  for (const r of rows) {
+    const ratio = r === floor ? "" : ` (${x(r.versionMs, floor.versionMs)})`;
+    const hz = r === floor ? "" : ` (${x(r.healthzMs, floor.healthzMs)})`;
+    console.log(
+      `| ${r.name} | ${r.sizeMb.toFixed(1)} | ${r.versionMs.toFixed(1)}${ratio} | ${r.healthzMs.toFixed(1)}${hz} | ${r.readyzMs.toFixed(1)} | ${r.idleRssMb.toFixed(1)} | ${r.loadedRssMb.toFixed(1)} |`,
+    );
+  }
+  let ok = true;
+  const check = (what: string, pass: boolean) => {
+    ok &&= pass;
+    console.log(`${pass ? "PASS" : "FAIL"}  ${what}`);
+  };
+  console.log("");
+  for (const r of rows) {
+    if (r === floor) continue;
+    check(`${r.name}: --version ${x(r.versionMs, floor.versionMs)} of hello-world (target ≤ 1.5×)`, r.versionMs <= 1.5 * floor.versionMs);
+    check(`${r.name}: first 200 on /healthz ${x(r.healthzMs, floor.healthzMs)} of hello-world (target ≤ 2.5×)`, r.healthzMs <= 2.5 * floor.healthzMs);
+    check(`${r.name}: /readyz 200 ${r.readyzMs.toFixed(1)} ms after spawn (target ≤ 60 ms)`, r.readyzMs <= 60);
+    check(`${r.name}: idle RSS ${r.idleRssMb.toFixed(1)} MB (target ≤ 40 MB)`, r.idleRssMb <= 40);
+    check(`${r.name}: RSS after ${REQUESTS} requests ${r.loadedRssMb.toFixed(1)} MB (target ≤ 60 MB)`, r.loadedRssMb <= 60);
+    if (r.loadFailures > 0) check(`${r.name}: every load request answered 200 (${r.loadFailures} did not)`, false);
+  }
+  console.log(`\nreproduce: npm run bench:startup -- --runs ${RUNS} --requests ${REQUESTS}${args.only ? ` --only ${args.only}` : ""}`);
+  return ok;
+}
+
+try {
+  if (!args["no-build"]) {
+    log("compiling the services (bun run build)");
+    const r = await runChild([BUN, "scripts/build.ts"], { timeoutMs: 600_000, cwd: ROOT });
+    if (r.code !== 0) throw new Error(`bun run build failed:\n${r.stdout}\n${r.stderr}`);
+  }
+  log("compiling the hello-world floor");
+  const hello = await helloWorld();
+  const { list, cleanup } = await targets(hello);
+  const rows: Row[] = [];
+  try {
+    for (const t of list) rows.push(await measure(t));
+  } finally {
+    await cleanup();
+  }
+  process.exit(report(rows) ? 0 : 1);
+} catch (err) {
+  killAllChildren();
+  console.error(`bench:startup failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(2);
+}
