@@ -14,3 +14,8 @@ declare module "*.sql" {
   const text: string;
   export default text;
 }
+/** `with { type: "file" }`: a path readable with Bun.file (fastText models such as lid.176.ftz). */
+declare module "*.ftz" {
+  const path: string;
+  export default path;
+}
