@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 started=$SECONDS
-echo "prepare-tests: PostgreSQL, NATS, promtool, Deno, OCI tools (buildah, podman, runc)"
-for need in postgres nats promtool deno oci; do
+echo "prepare-tests: PostgreSQL, NATS, promtool, Deno, OCI tools (buildah, podman, runc), kubectl"
+for need in postgres nats promtool deno oci kubectl; do
   bash "scripts/ci/ensure-$need.sh" </dev/null || {
     echo "prepare-tests: cannot run the suite: ensure-$need failed (its message is above)" >&2
     exit 1

@@ -81,7 +81,14 @@ for (const name of SERVICES) {
       const image = await inspectOciArchive((images.get(name) as BuiltImage).archive);
       const entries = image.layers.flatMap((l) => l.entries);
       const listed = (await readRootfsList()).map((e) => e.path.slice(1));
-      const parents = new Set(listed.flatMap((p) => p.split("/").slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join("/"))));
+      const parents = new Set(
+        listed.flatMap((p) =>
+          p
+            .split("/")
+            .slice(0, -1)
+            .map((_, i, parts) => parts.slice(0, i + 1).join("/")),
+        ),
+      );
       expect(entries.map((e) => e.path).sort()).toEqual([...new Set([...listed, ...parents, "app"])].sort());
       expect(entries.some((e) => /(^|\/)(sh|bash|busybox)$/.test(e.path))).toBe(false);
       expect((entries.find((e) => e.path === "tmp")?.mode ?? 0) & 0o7777).toBe(0o1777);
@@ -120,7 +127,11 @@ for (const name of SERVICES) {
         const health = await waitFor(`http://127.0.0.1:${port}/healthz`, deadline);
         const ready = await waitFor(`http://127.0.0.1:${port}/readyz`, deadline);
         const logs = (await podman.try("logs", id)).out;
-        expect({ health: health.status, ready: ready.status, logs: health.status === 200 && ready.status === 200 ? "" : logs }).toEqual({ health: 200, ready: 200, logs: "" });
+        expect({ health: health.status, ready: ready.status, logs: health.status === 200 && ready.status === 200 ? "" : logs }).toEqual({
+          health: 200,
+          ready: 200,
+          logs: "",
+        });
 
         expect(await podman("inspect", "--format", "{{.HostConfig.ReadonlyRootfs}}", id)).toBe("true");
         const pid = await podman("inspect", "--format", "{{.State.Pid}}", id);
@@ -141,7 +152,15 @@ for (const name of SERVICES) {
 }
 
 test("a production image refuses to start without DATABASE_URL, saying why", async () => {
-  const { code, out } = await podman.try("run", "--rm", "--network=host", "--read-only", "--env", `INTERNAL_AUTH_JWKS=${JSON.stringify(keys.jwks)}`, images.get("orders")?.reference ?? "");
+  const { code, out } = await podman.try(
+    "run",
+    "--rm",
+    "--network=host",
+    "--read-only",
+    "--env",
+    `INTERNAL_AUTH_JWKS=${JSON.stringify(keys.jwks)}`,
+    images.get("orders")?.reference ?? "",
+  );
   expect(code).toBe(1);
   expect(out).toContain("DATABASE_URL is required: this executable was built without the embedded database");
 }, 30_000);
