@@ -40,7 +40,7 @@ export function backendMessage(bytes: Uint8Array): string | undefined {
   const error = (parsed as { error?: unknown } | null)?.error;
   const message = typeof error === "string" ? error : (error as { message?: unknown } | null)?.message;
   if (typeof message !== "string") return undefined;
-  const clean = message.replace(/[\u0000-\u001f\u007f]+/g, " ").trim();
+  const clean = message.replace(/\p{Cc}+/gu, " ").trim();
   return clean.length > MAX_DETAIL ? `${clean.slice(0, MAX_DETAIL)}…` : clean;
 }
 

@@ -46,7 +46,8 @@ function embeddedIpv4(ip: Uint8Array): Uint8Array | undefined {
 function blockedAddress(ip: Uint8Array): boolean {
   if (BLOCKED_RANGES.some((c) => cidrContains(c, ip))) return true;
   const inner = embeddedIpv4(ip);
-  return inner !== undefined && inner.some((b) => b !== 0) && BLOCKED_RANGES.some((c) => cidrContains(c, inner));
+  // 0.x.x.x inside is no embedded address (::1 is loopback, not 0.0.0.1).
+  return inner !== undefined && inner[0] !== 0 && BLOCKED_RANGES.some((c) => cidrContains(c, inner));
 }
 
 /**

@@ -22,7 +22,7 @@ export const backendSchema = z.strictObject({
     .string()
     .min(1)
     .max(256)
-    .regex(/^(?!\.{1,2}$)[^\s\u0000-\u001f%?#\\]+$/, "must be a name without spaces, control characters, %, ?, # or \\ (and not . or ..)")
+    .regex(/^(?!\.{1,2}$)[^\s\p{Cc}%?#\\]+$/u, "must be a name without spaces, control characters, %, ?, # or \\ (and not . or ..)")
     .optional(),
   /** Name of the environment variable holding this backend's API key (sent to this backend only, as a bearer token). */
   apiKeyEnv: z

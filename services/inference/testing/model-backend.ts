@@ -60,7 +60,7 @@ export function defaultAnswer(req: Request, body: string): Response {
 }
 
 /** One chat.completion.chunk event per token, `gapMs` apart, then `data: [DONE]`. */
-export function chatChunk(model: string, i: number, token: string): string {
+export function chatChunk(model: string, token: string): string {
   return `data: ${JSON.stringify({ id: "chatcmpl-test", object: "chat.completion.chunk", created: 1, model, choices: [{ index: 0, delta: { content: token } }] })}\n\n`;
 }
 
@@ -80,7 +80,7 @@ export function chatStream(model: string, tokens: string[], gapMs: number, opts:
           return;
         }
         opts.sentAt?.push(performance.now());
-        c.enqueue(encoder.encode(chatChunk(model, i, tokens[i] as string)));
+        c.enqueue(encoder.encode(chatChunk(model, tokens[i] as string)));
         i++;
       },
     }),
