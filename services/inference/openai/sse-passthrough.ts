@@ -73,20 +73,27 @@ export function ssePassthrough(first: Uint8Array | undefined, watch: BodyWatch, 
     {
       async pull(c) {
         try {
-          const chunk = firstChunk ?? (await watch.read());
-          firstChunk = undefined;
-          if (chunk === undefined) {
-            if (pending) forward(c, completeLines(encoder.encode("\n")) ?? undefined);
-            if (!sawDone) throw opts.truncated();
-            forward(c, opts.tap?.end?.());
-            c.close();
-            end({ ok: true });
-            return;
+          // Until something is forwarded: a pull that enqueues nothing would not be pulled again.
+          for (;;) {
+            const chunk = firstChunk ?? (await watch.read());
+            firstChunk = undefined;
+            if (chunk === undefined) {
+              if (pending) forward(c, completeLines(encoder.encode("\n")) ?? undefined);
+              if (!sawDone) throw opts.truncated();
+              forward(c, opts.tap?.end?.());
+              c.close();
+              end({ ok: true });
+              return;
+            }
+            bytes += chunk.byteLength;
+            if (bytes > opts.maxBytes) throw opts.tooLarge(opts.maxBytes);
+            const lines = completeLines(chunk);
+            const out = lines && opts.tap ? opts.tap.chunk(lines) : lines;
+            if (out !== undefined && out.byteLength > 0) {
+              forward(c, out);
+              return;
+            }
           }
-          bytes += chunk.byteLength;
-          if (bytes > opts.maxBytes) throw opts.tooLarge(opts.maxBytes);
-          const lines = completeLines(chunk);
-          forward(c, lines && opts.tap ? opts.tap.chunk(lines) : lines);
         } catch (err) {
           watch.cancel();
           const failure = err as AppError;
