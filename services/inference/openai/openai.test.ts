@@ -90,7 +90,7 @@ describe("streaming", () => {
       expect(res.headers.get("cache-control")).toBe("no-cache");
       expect(res.headers.get("x-accel-buffering")).toBe("no");
       const { text } = await readAll(res);
-      expect(text).toBe(tokens.map((t) => chatChunk("echo-chat", t)).join("") + "data: [DONE]\n\n");
+      expect(text).toBe(`${tokens.map((t) => chatChunk("echo-chat", t)).join("")}data: [DONE]\n\n`);
     } finally {
       reset();
     }
