@@ -1,5 +1,6 @@
 // Reads a backend's response body under the idle limit (silence between chunks) and the call's end (total limit, client gone).
 import { AppError } from "../../../lib/http/app-error.ts";
+import { concatBytes } from "../../../lib/http/concat-bytes.ts";
 import type { Call } from "./call.ts";
 
 export class BodyWatch {
@@ -85,12 +86,5 @@ export async function readAll(watch: BodyWatch, maxBytes: number, model: string)
     }
     chunks.push(chunk);
   }
-  if (chunks.length === 1) return chunks[0] as Uint8Array;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+  return chunks.length === 0 ? new Uint8Array(0) : concatBytes(chunks, total);
 }

@@ -2,6 +2,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { problemResponses } from "../../../lib/http/openapi-problems.ts";
+import { AUTH_ERRORS, BACKEND_ERRORS, security } from "../http/route-parts.ts";
 import { InferRequest, InferResponse, ModelList, ModelMetadata, ModelParam, ModelReady } from "./schemas.ts";
 
 export interface OipMiddleware {
@@ -13,17 +14,6 @@ export interface OipMiddleware {
   body: MiddlewareHandler;
 }
 
-const security = [{ internalToken: [] }];
-const authErrors = ["unauthorized", "insufficient_scope"] as const;
-const backendErrors = [
-  "backend_error",
-  "backend_response_too_large",
-  "model_unavailable",
-  "backend_connect_timeout",
-  "backend_first_byte_timeout",
-  "backend_idle_timeout",
-  "backend_total_timeout",
-] as const;
 const tags = ["models"];
 
 export const oipRoutes = (m: OipMiddleware) => ({
@@ -36,7 +26,7 @@ export const oipRoutes = (m: OipMiddleware) => ({
     description: "Every configured model: its name, protocol, readiness and limits. Readable by OpenAI clients (`object: list`, `data[].id`).",
     security,
     middleware: [...m.auth] as const,
-    responses: { 200: { description: "The registry", content: { "application/json": { schema: ModelList } } }, ...problemResponses(...authErrors) },
+    responses: { 200: { description: "The registry", content: { "application/json": { schema: ModelList } } }, ...problemResponses(...AUTH_ERRORS) },
   }),
 
   metadata: createRoute({
@@ -50,7 +40,7 @@ export const oipRoutes = (m: OipMiddleware) => ({
     request: { params: ModelParam },
     responses: {
       200: { description: "The model server's metadata", content: { "application/json": { schema: ModelMetadata } } },
-      ...problemResponses(...authErrors, "model_not_found", ...backendErrors),
+      ...problemResponses(...AUTH_ERRORS, "model_not_found", ...BACKEND_ERRORS),
     },
   }),
 
@@ -67,7 +57,7 @@ export const oipRoutes = (m: OipMiddleware) => ({
     responses: {
       200: { description: "Ready", content: { "application/json": { schema: ModelReady } } },
       503: { description: "Not ready", content: { "application/json": { schema: ModelReady } } },
-      ...problemResponses(...authErrors, "model_not_found"),
+      ...problemResponses(...AUTH_ERRORS, "model_not_found"),
     },
   }),
 
@@ -85,7 +75,7 @@ export const oipRoutes = (m: OipMiddleware) => ({
     request: { params: ModelParam, body: { required: true, content: { "application/json": { schema: InferRequest } } } },
     responses: {
       200: { description: "The model's outputs", content: { "application/json": { schema: InferResponse } } },
-      ...problemResponses(...authErrors, "invalid_json", "model_not_found", "payload_too_large", "validation_failed", "inference_rejected", ...backendErrors),
+      ...problemResponses(...AUTH_ERRORS, "invalid_json", "model_not_found", "payload_too_large", "validation_failed", "inference_rejected", ...BACKEND_ERRORS),
     },
   }),
 });

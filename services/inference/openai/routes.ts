@@ -2,6 +2,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { problemResponses } from "../../../lib/http/openapi-problems.ts";
+import { AUTH_ERRORS, BACKEND_ERRORS, security } from "../http/route-parts.ts";
 import { ChatCompletion, ChatCompletionRequest, Embeddings, EmbeddingsRequest, EventStream } from "./schemas.ts";
 
 export interface OpenAiMiddleware {
@@ -9,23 +10,7 @@ export interface OpenAiMiddleware {
   body: MiddlewareHandler;
 }
 
-const security = [{ internalToken: [] }];
-const errors = [
-  "unauthorized",
-  "insufficient_scope",
-  "invalid_json",
-  "model_not_found",
-  "payload_too_large",
-  "validation_failed",
-  "inference_rejected",
-  "backend_error",
-  "backend_response_too_large",
-  "model_unavailable",
-  "backend_connect_timeout",
-  "backend_first_byte_timeout",
-  "backend_idle_timeout",
-  "backend_total_timeout",
-] as const;
+const errors = [...AUTH_ERRORS, "invalid_json", "model_not_found", "payload_too_large", "validation_failed", "inference_rejected", ...BACKEND_ERRORS] as const;
 
 export const openAiRoutes = (m: OpenAiMiddleware) => ({
   chat: createRoute({

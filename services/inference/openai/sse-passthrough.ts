@@ -1,5 +1,6 @@
 // Streams a backend's Server-Sent Events to the client line-whole and unbuffered; a failure mid-stream ends in an OpenAI error event.
 import type { AppError } from "../../../lib/http/app-error.ts";
+import { concatBytes } from "../../../lib/http/concat-bytes.ts";
 import type { BodyWatch } from "../forward/body-watch.ts";
 import type { StreamTap } from "../hooks.ts";
 
@@ -115,11 +116,7 @@ export function ssePassthrough(first: Uint8Array | undefined, watch: BodyWatch, 
 }
 
 function join(a: Uint8Array | undefined, b: Uint8Array): Uint8Array {
-  if (a === undefined || a.byteLength === 0) return b;
-  const out = new Uint8Array(a.byteLength + b.byteLength);
-  out.set(a, 0);
-  out.set(b, a.byteLength);
-  return out;
+  return a === undefined || a.byteLength === 0 ? b : concatBytes([a, b]);
 }
 
 const DONE = encoder.encode("data: [DONE]");
