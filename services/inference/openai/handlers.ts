@@ -39,9 +39,10 @@ export function registerOpenAiRoutes(app: OpenAPIHono<InferenceEnv>, deps: OpenA
     if (c.get("bodyBytes") > limit) throw new AppError("payload_too_large", { detail: `Request body exceeds ${limit} bytes for this model.` });
     const stream = kind === "chat" && body.stream === true;
     const text = await c.req.text();
-    return modelCall(deps, c as never, pool, kind, async (scope) => {
-      const usage = await deps.hooks.openaiUsage?.({ model: pool.spec, caller: c.get("principal").subject, body, stream });
-      try {
+    // The budget first: a caller over it is refused before taking a place in the model's queue.
+    const usage = await deps.hooks.openaiUsage?.({ model: pool.spec, caller: c.get("principal").subject, body, stream });
+    try {
+      return await modelCall(deps, c as never, pool, kind, async (scope) => {
         const sent = usage?.body ?? body;
         const d = await dispatch(
           pool,
@@ -61,13 +62,15 @@ export function registerOpenAiRoutes(app: OpenAPIHono<InferenceEnv>, deps: OpenA
         }
         const answer = await readAnswer(d, pool, scope.call);
         if (answer.status >= 400) throw backendFailure(answer, pool.spec.name);
+        const out = usage?.answer ? usage.answer(answer.bytes) : answer.bytes;
         usage?.settle({ ok: true });
-        return jsonResponse(usage?.answer ? usage.answer(answer.bytes) : answer.bytes, scope.ids.requestId, 200, answer.contentType);
-      } catch (err) {
-        usage?.settle({ ok: false });
-        throw err;
-      }
-    });
+        return jsonResponse(out, scope.ids.requestId, 200, answer.contentType);
+      });
+    } catch (err) {
+      // Every failure before a response (admission, dispatch, a problem from the backend) releases the reservation.
+      usage?.settle({ ok: false });
+      throw err;
+    }
   };
 
   app.openapi(routes.chat, (c) => handle(c as never, "chat", c.req.valid("json") as OpenAiBody) as never);
