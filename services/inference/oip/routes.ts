@@ -75,7 +75,16 @@ export const oipRoutes = (m: OipMiddleware) => ({
     request: { params: ModelParam, body: { required: true, content: { "application/json": { schema: InferRequest } } } },
     responses: {
       200: { description: "The model's outputs", content: { "application/json": { schema: InferResponse } } },
-      ...problemResponses(...AUTH_ERRORS, "invalid_json", "model_not_found", "payload_too_large", "unsupported_media_type", "validation_failed", "inference_rejected", ...BACKEND_ERRORS),
+      ...problemResponses(
+        ...AUTH_ERRORS,
+        "invalid_json",
+        "model_not_found",
+        "payload_too_large",
+        "unsupported_media_type",
+        "validation_failed",
+        "inference_rejected",
+        ...BACKEND_ERRORS,
+      ),
     },
   }),
 });

@@ -10,7 +10,16 @@ export interface OpenAiMiddleware {
   body: MiddlewareHandler;
 }
 
-const errors = [...AUTH_ERRORS, "invalid_json", "model_not_found", "payload_too_large", "validation_failed", "inference_rejected", ...BACKEND_ERRORS] as const;
+const errors = [
+  ...AUTH_ERRORS,
+  "invalid_json",
+  "model_not_found",
+  "payload_too_large",
+  "unsupported_media_type",
+  "validation_failed",
+  "inference_rejected",
+  ...BACKEND_ERRORS,
+] as const;
 
 export const openAiRoutes = (m: OpenAiMiddleware) => ({
   chat: createRoute({
