@@ -14,3 +14,15 @@ export const BACKEND_ERRORS = [
   "backend_idle_timeout",
   "backend_total_timeout",
 ] as const;
+
+/** Every problem a model call with a JSON body may answer: refusals of the request, then the backend's failures. */
+export const CALL_ERRORS = [
+  ...AUTH_ERRORS,
+  "invalid_json",
+  "model_not_found",
+  "payload_too_large",
+  "unsupported_media_type",
+  "validation_failed",
+  "inference_rejected",
+  ...BACKEND_ERRORS,
+] as const;

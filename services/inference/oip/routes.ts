@@ -2,7 +2,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { problemResponses } from "../../../lib/http/openapi-problems.ts";
-import { AUTH_ERRORS, BACKEND_ERRORS, security } from "../http/route-parts.ts";
+import { AUTH_ERRORS, BACKEND_ERRORS, CALL_ERRORS, security } from "../http/route-parts.ts";
 import { InferRequest, InferResponse, ModelList, ModelMetadata, ModelParam, ModelReady } from "./schemas.ts";
 
 export interface OipMiddleware {
@@ -75,16 +75,7 @@ export const oipRoutes = (m: OipMiddleware) => ({
     request: { params: ModelParam, body: { required: true, content: { "application/json": { schema: InferRequest } } } },
     responses: {
       200: { description: "The model's outputs", content: { "application/json": { schema: InferResponse } } },
-      ...problemResponses(
-        ...AUTH_ERRORS,
-        "invalid_json",
-        "model_not_found",
-        "payload_too_large",
-        "unsupported_media_type",
-        "validation_failed",
-        "inference_rejected",
-        ...BACKEND_ERRORS,
-      ),
+      ...problemResponses(...CALL_ERRORS),
     },
   }),
 });

@@ -2,24 +2,13 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { problemResponses } from "../../../lib/http/openapi-problems.ts";
-import { AUTH_ERRORS, BACKEND_ERRORS, security } from "../http/route-parts.ts";
+import { CALL_ERRORS, security } from "../http/route-parts.ts";
 import { ChatCompletion, ChatCompletionRequest, Embeddings, EmbeddingsRequest, EventStream } from "./schemas.ts";
 
 export interface OpenAiMiddleware {
   auth: MiddlewareHandler[];
   body: MiddlewareHandler;
 }
-
-const errors = [
-  ...AUTH_ERRORS,
-  "invalid_json",
-  "model_not_found",
-  "payload_too_large",
-  "unsupported_media_type",
-  "validation_failed",
-  "inference_rejected",
-  ...BACKEND_ERRORS,
-] as const;
 
 export const openAiRoutes = (m: OpenAiMiddleware) => ({
   chat: createRoute({
@@ -39,7 +28,7 @@ export const openAiRoutes = (m: OpenAiMiddleware) => ({
         description: "The completion, or its event stream",
         content: { "application/json": { schema: ChatCompletion }, "text/event-stream": { schema: EventStream } },
       },
-      ...problemResponses(...errors),
+      ...problemResponses(...CALL_ERRORS),
     },
   }),
 
@@ -52,6 +41,6 @@ export const openAiRoutes = (m: OpenAiMiddleware) => ({
     security,
     middleware: [...m.auth, m.body] as const,
     request: { body: { required: true, content: { "application/json": { schema: EmbeddingsRequest } } } },
-    responses: { 200: { description: "The embeddings", content: { "application/json": { schema: Embeddings } } }, ...problemResponses(...errors) },
+    responses: { 200: { description: "The embeddings", content: { "application/json": { schema: Embeddings } } }, ...problemResponses(...CALL_ERRORS) },
   }),
 });
