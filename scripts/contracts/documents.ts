@@ -7,6 +7,8 @@ import { silentLogger } from "../../lib/logging/logger.ts";
 import { gatewayDocument } from "../../services/gateway/contract/document.ts";
 import type { OpenApiDocument } from "../../services/gateway/contract/merge.ts";
 import { SERVICES } from "../../services/gateway/proxy/routes.ts";
+import { createApp as createInferenceApp, DOCS_INFO as INFERENCE_INFO } from "../../services/inference/app.ts";
+import { contractPools } from "../../services/inference/backends/contract-pools.ts";
 import { createApp as createNotificationsApp, DOCS_INFO as NOTIFICATIONS_INFO } from "../../services/notifications/app.ts";
 import type { NotificationsRepository } from "../../services/notifications/notifications/repository.ts";
 import { createApp as createOrdersApp, DOCS_INFO as ORDERS_INFO } from "../../services/orders/app.ts";
@@ -35,6 +37,11 @@ function notificationsDocument() {
   return openApiDocument(app, NOTIFICATIONS_INFO);
 }
 
+function inferenceDocument() {
+  const app = createInferenceApp({ log: silentLogger, pools: contractPools(), verifyToken: unused, health: createHealth() });
+  return openApiDocument(app, INFERENCE_INFO);
+}
+
 function eventSchema(title: string, subject: string, schema: z.ZodType) {
   return { $id: `urn:events:${subject}`, title, "x-subject": subject, ...z.toJSONSchema(schema, { target: "draft-2020-12" }) };
 }
@@ -44,6 +51,7 @@ export function contractDocuments(): Record<string, unknown> {
   const docs: Record<string, unknown> = {
     "orders.json": ordersDocument(),
     "notifications.json": notificationsDocument(),
+    "inference.json": inferenceDocument(),
     "events/orders.placed.json": eventSchema("order.placed", "orders.placed", orderPlacedEvent),
     "events/orders.cancelled.json": eventSchema("order.cancelled", "orders.cancelled", orderCancelledEvent),
   };

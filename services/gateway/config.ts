@@ -2,8 +2,8 @@
 import { z } from "zod";
 import { privateJwkEnv } from "../../lib/auth/jwks-env.ts";
 import { commonEnv } from "../../lib/config/env.ts";
+import { parseCidrList } from "../../lib/http/ip-address.ts";
 import { DEV_AUDIENCE, DEV_ISSUER_ID } from "./dev-issuer/issuer.ts";
-import { parseCidrList } from "./ratelimit/client-ip.ts";
 import { parseRateLimits } from "./ratelimit/policies.ts";
 
 /** Asymmetric JWS algorithms only: `none` and HMAC (which a public key would turn into a forgery oracle) are refused. */

@@ -1,4 +1,4 @@
-// Standard security headers on every gateway response (API answers, problems, probes and docs alike).
+// Standard security headers on every proxying service's responses (API answers, problems, probes and docs alike).
 
 export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "x-content-type-options": "nosniff",

@@ -1,3 +1,4 @@
+// The shared client-response builder: banners and hop-by-hop fields dropped, request fields and security headers added.
 import { describe, expect, test } from "bun:test";
 import { createClientResponseBuilder } from "./response.ts";
 

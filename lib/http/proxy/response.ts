@@ -1,4 +1,4 @@
-// The client's response from the upstream's: hop-by-hop fields, banners and internal headers removed, the gateway's added.
+// The client's response from the upstream's (gateway and inference): hop-by-hop fields, banners and internal headers removed, the proxy's added.
 import { clientResponseHeaders, unwantedResponseHeaders } from "./forwarded-headers.ts";
 import { addSecurityHeaders, SECURITY_HEADERS } from "./security-headers.ts";
 
