@@ -1,6 +1,6 @@
 // What every inference route's contract shares: the internal-token security requirement and the backend failures it may answer.
 
-export const security = [{ internalToken: [] }];
+export const security = [{ internalToken: ["inference:invoke"] }];
 
 export const AUTH_ERRORS = ["unauthorized", "insufficient_scope"] as const;
 
