@@ -25,7 +25,7 @@ export function scanImportBindings(source: string): ImportBinding[] {
   const tokens = tokenize(source);
   const found: ImportBinding[] = [];
   /** The bound names between an `import` at `start` and its `from`, unless the whole clause is type-only. */
-  const namesBetween = (start: number, from: number): string[] => {
+  const namesBetween = (start: number, from: number): Token[] => {
     const clause = tokens.slice(start + 1, from);
     if (clause[0]?.text === "type") return [];
     return clause.filter((t, i) => t.kind === "word" && t.text !== "type" && t.text !== "as" && clause[i - 1]?.text !== "type" && clause[i + 1]?.text !== "as");
