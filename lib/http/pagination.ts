@@ -1,15 +1,18 @@
 // Schemas every paginated list shares: the `limit`/`cursor` query and the `{ items, nextCursor }` page.
 import { z } from "@hono/zod-openapi";
+import { decimalInteger, integerDoc } from "./query-params.ts";
 
 /** `limit` and `cursor`: the pagination query of every list (spread into the route's query object). */
 export const pageQuery = (defaultLimit: number) => ({
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(100)
+  limit: decimalInteger(1, 100)
     .default(defaultLimit)
-    .openapi({ param: { name: "limit", in: "query" }, example: defaultLimit, description: "Items per page, 1–100" }),
+    .openapi({
+      param: { name: "limit", in: "query" },
+      ...integerDoc(1, 100),
+      default: defaultLimit,
+      example: defaultLimit,
+      description: "Items per page, 1–100",
+    }),
   cursor: z
     .string()
     .max(64)
