@@ -72,7 +72,9 @@ export type Order = z.infer<typeof Order>;
 export const OrderList = pageOf(Order, "OrderList");
 
 export const OrderIdParam = z.object({
-  id: z.uuid().openapi({ param: { name: "id", in: "path" }, example: "0192f1b4-7c1e-7000-8000-0000000000a1" }),
+  // The pattern is the one z.uuid() applies (RFC 9562 version and variant bits, or the nil/max UUID): `format: uuid`
+  // alone admits any 8-4-4-4-12 hex, which the server refuses.
+  id: z.uuid().openapi({ param: { name: "id", in: "path" }, pattern: z.regexes.uuid().source, example: "0192f1b4-7c1e-7000-8000-0000000000a1" }),
 });
 
 export const ListOrdersQuery = z.strictObject({
