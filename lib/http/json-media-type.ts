@@ -15,7 +15,14 @@ function parseContentType(header: string): { essence: string; params: Map<string
   for (const part of rest) {
     const eq = part.indexOf("=");
     if (eq === -1) continue;
-    params.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1).trim().replace(/^"(.*)"$/, "$1").toLowerCase());
+    params.set(
+      part.slice(0, eq).trim().toLowerCase(),
+      part
+        .slice(eq + 1)
+        .trim()
+        .replace(/^"(.*)"$/, "$1")
+        .toLowerCase(),
+    );
   }
   return { essence: essence.trim().toLowerCase(), params };
 }

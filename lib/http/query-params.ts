@@ -9,11 +9,7 @@ const DECIMAL = /^(0|[1-9][0-9]*)$/;
  * `1e1` too; the contract says `integer`, so only its plain decimal spelling is accepted (400 otherwise).
  */
 export const decimalInteger = (min: number, max: number) =>
-  z
-    .string()
-    .regex(DECIMAL, "a decimal integer (digits only, no sign or leading zeros)")
-    .transform(Number)
-    .pipe(z.number().int().min(min).max(max));
+  z.string().regex(DECIMAL, "a decimal integer (digits only, no sign or leading zeros)").transform(Number).pipe(z.number().int().min(min).max(max));
 
 /** The OpenAPI form of `decimalInteger(min, max)` (its zod form is a string pipe): spread into the parameter's `.openapi()`. */
 export const integerDoc = (min: number, max: number) => ({ type: "integer" as const, minimum: min, maximum: max });

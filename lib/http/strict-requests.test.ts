@@ -79,7 +79,11 @@ describe("an undeclared query parameter is refused on every operation", () => {
   test("on a list", async () => problem(await app.request("/v1/things?limt=5"), 400, "invalid_parameter"));
   test("on a bodiless POST", async () => problem(await app.request("/v1/things/x/touch?force=1", { method: "POST" }), 400, "invalid_parameter"));
   test("on a POST with a body", async () =>
-    problem(await app.request("/v1/things?dry=1", { method: "POST", body: '{"n":1}', headers: { "content-type": "application/json" } }), 400, "invalid_parameter"));
+    problem(
+      await app.request("/v1/things?dry=1", { method: "POST", body: '{"n":1}', headers: { "content-type": "application/json" } }),
+      400,
+      "invalid_parameter",
+    ));
   test("none at all is fine", async () => expect((await app.request("/v1/things/x/touch", { method: "POST" })).status).toBe(200));
 });
 
@@ -92,7 +96,11 @@ describe("JSON bodies: the declared media type, UTF-8 only", () => {
   }
   test("a body really in UTF-16 is not read as UTF-8", async () => {
     const utf16 = new Uint8Array([...'{"n":1}'].flatMap((ch) => [ch.charCodeAt(0), 0]));
-    await problem(await app.request("/v1/things", { method: "POST", body: utf16, headers: { "content-type": "application/json; charset=utf-16le" } }), 415, "unsupported_media_type");
+    await problem(
+      await app.request("/v1/things", { method: "POST", body: utf16, headers: { "content-type": "application/json; charset=utf-16le" } }),
+      415,
+      "unsupported_media_type",
+    );
   });
   for (const ct of ["application/ld+json", "application/merge-patch+json", "text/json"]) {
     test(`${ct} (not declared) → 415`, async () => problem(await post(ct), 415, "unsupported_media_type"));

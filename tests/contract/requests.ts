@@ -48,13 +48,25 @@ export interface Context {
 const NOT_DECIMAL = ["0x10", "+1", "01", " 1", "1 ", "1e1", "1.0", "", "-0", "１", "1_0", "Infinity", "NaN"];
 const JSON_TEXT = /^[\x20-\x7e]*$/;
 
-const asText = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v) ?? "");
+/** A header value HTTP can carry as it is: visible ASCII, inner spaces, no surrounding whitespace (a parser strips it). */
+const isFieldValue = (t: string) => /^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(t);
+
+const asText = (v: unknown) => (typeof v === "string" ? v : (JSON.stringify(v) ?? ""));
 
 /** Valid values of a parameter as URL/header text; for path parameters, known resources half of the time. */
 function validParam(p: Param, ctx: Context): fc.Arbitrary<string> {
-  const drawn = validArb(p.schema, ctx.resolve).map(asText);
+  const text = validArb(p.schema, ctx.resolve).map(asText);
+  const drawn = p.in === "header" ? text.filter(isFieldValue) : text;
   const known = ctx.known[p.name] ?? [];
   return p.in === "path" && known.length > 0 ? fc.oneof(drawn, fc.constantFrom(...known)) : drawn;
+}
+
+/** Whether some text breaks the parameter's schema (an unconstrained string parameter takes any text). */
+function canBreak(p: Param, ctx: Context): boolean {
+  const s = ctx.resolve(p.schema);
+  return (
+    s.type !== "string" || s.enum !== undefined || s.pattern !== undefined || s.format !== undefined || s.minLength !== undefined || s.maxLength !== undefined
+  );
 }
 
 /** Invalid values of a parameter as text, each confirmed against the schema; path values stay one non-dot segment. */
@@ -63,8 +75,7 @@ function invalidParam(p: Param, ctx: Context): fc.Arbitrary<string> {
   return texts.filter((t) => {
     if (paramAccepts(p, t, ctx.valid)) return false;
     if (p.in === "path") return t !== "" && t !== "." && t !== "..";
-    // A header value as HTTP carries it: visible ASCII, no surrounding whitespace (which the parser would strip).
-    if (p.in === "header") return t !== "" && /^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.test(t);
+    if (p.in === "header") return isFieldValue(t);
     return true;
   });
 }
@@ -72,7 +83,14 @@ function invalidParam(p: Param, ctx: Context): fc.Arbitrary<string> {
 const byIn = (op: Operation, where: Param["in"]) => op.params.filter((p) => p.in === where);
 
 /** A request built from drawn parts: path values, query pairs, headers, body text. */
-function build(op: Operation, ctx: Context, pathValues: Record<string, string>, query: [string, string][], headers: Record<string, string>, body?: FuzzRequest["body"]) {
+function build(
+  op: Operation,
+  ctx: Context,
+  pathValues: Record<string, string>,
+  query: [string, string][],
+  headers: Record<string, string>,
+  body?: FuzzRequest["body"],
+) {
   const path = op.template.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(pathValues[name] ?? ""));
   const auth: Record<string, string> = op.scopes.length > 0 ? { authorization: `Bearer ${ctx.tokens.all}` } : {};
   return { op: op.id, method: op.method, path, query, headers: { ...auth, ...headers }, body, responses: op.responses };
@@ -84,7 +102,10 @@ function validParts(op: Operation, ctx: Context) {
   const queryParams = byIn(op, "query").map((p) => {
     const cursors = ctx.cursors[op.id] ?? [];
     const value = p.name === "cursor" ? (cursors.length > 0 ? fc.constantFrom(...cursors) : fc.constant(undefined)) : validParam(p, ctx);
-    return fc.option(value.map((v) => (v === undefined ? [] : [[p.name, v] as [string, string]])), { nil: [] as [string, string][] });
+    return fc.option(
+      value.map((v) => (v === undefined ? [] : [[p.name, v] as [string, string]])),
+      { nil: [] as [string, string][] },
+    );
   });
   const query = fc.tuple(...queryParams).map((pairs) => pairs.flat());
   const headers = fc.record(Object.fromEntries(byIn(op, "header").map((p) => [p.name, validParam(p, ctx)])));
@@ -108,48 +129,116 @@ export function requestArb(op: Operation, ctx: Context): { weight: number; arbit
       arb.map((r) => ({ ...r, kind, expect: expect ?? { status: 405, code: "method_not_allowed", allow: contractAllow(ctx.ops, r.path).join(", ") } })),
     );
 
-  for (const p of byIn(op, "path")) {
-    add("path-param", { status: 400 }, fc.tuple(parts, invalidParam(p, ctx)).map(([v, bad]) => build(op, ctx, { ...v.pathParams, [p.name]: bad }, v.query, { ...v.headers, ...jsonHeaders(op, v.body) }, v.body)));
+  for (const p of byIn(op, "path").filter((p) => canBreak(p, ctx))) {
+    add(
+      "path-param",
+      { status: 400 },
+      fc
+        .tuple(parts, invalidParam(p, ctx))
+        .map(([v, bad]) => build(op, ctx, { ...v.pathParams, [p.name]: bad }, v.query, { ...v.headers, ...jsonHeaders(op, v.body) }, v.body)),
+    );
   }
-  for (const p of byIn(op, "query")) {
-    add("query-value", { status: 400, code: "invalid_parameter" }, fc.tuple(parts, invalidParam(p, ctx)).map(([v, bad]) =>
-      build(op, ctx, v.pathParams, [...v.query.filter(([n]) => n !== p.name), [p.name, bad]], { ...v.headers, ...jsonHeaders(op, v.body) }, v.body),
-    ));
+  for (const p of byIn(op, "query").filter((p) => canBreak(p, ctx))) {
+    add(
+      "query-value",
+      { status: 400, code: "invalid_parameter" },
+      fc
+        .tuple(parts, invalidParam(p, ctx))
+        .map(([v, bad]) =>
+          build(op, ctx, v.pathParams, [...v.query.filter(([n]) => n !== p.name), [p.name, bad]], { ...v.headers, ...jsonHeaders(op, v.body) }, v.body),
+        ),
+    );
   }
   const declared = new Set(byIn(op, "query").map((p) => p.name));
-  add("query-unknown", { status: 400, code: "invalid_parameter" }, fc.tuple(parts, fc.stringMatching(/^[a-z][a-z_]{0,11}$/).filter((n) => !declared.has(n)), fc.string({ maxLength: 8 })).map(([v, name, value]) =>
-    build(op, ctx, v.pathParams, [...v.query, [name, value]], { ...v.headers, ...jsonHeaders(op, v.body) }, v.body),
-  ));
+  add(
+    "query-unknown",
+    { status: 400, code: "invalid_parameter" },
+    fc
+      .tuple(
+        parts,
+        fc.stringMatching(/^[a-z][a-z_]{0,11}$/).filter((n) => !declared.has(n)),
+        fc.string({ maxLength: 8 }),
+      )
+      .map(([v, name, value]) => build(op, ctx, v.pathParams, [...v.query, [name, value]], { ...v.headers, ...jsonHeaders(op, v.body) }, v.body)),
+  );
   for (const p of byIn(op, "header").filter((h) => h.name === "idempotency-key")) {
     const without = (h: Record<string, string>) => Object.fromEntries(Object.entries(h).filter(([n]) => n !== p.name));
-    add("header-missing", { status: 400, code: "idempotency_key_missing" }, parts.map((v) => build(op, ctx, v.pathParams, v.query, { ...without(v.headers), ...jsonHeaders(op, v.body) }, v.body)));
-    add("header-invalid", { status: 400, code: "idempotency_key_invalid" }, fc.tuple(parts, invalidParam(p, ctx)).map(([v, bad]) =>
-      build(op, ctx, v.pathParams, v.query, { ...v.headers, [p.name]: bad, ...jsonHeaders(op, v.body) }, v.body),
-    ));
+    add(
+      "header-missing",
+      { status: 400, code: "idempotency_key_missing" },
+      parts.map((v) => build(op, ctx, v.pathParams, v.query, { ...without(v.headers), ...jsonHeaders(op, v.body) }, v.body)),
+    );
+    if (canBreak(p, ctx))
+      add(
+        "header-invalid",
+        { status: 400, code: "idempotency_key_invalid" },
+        fc
+          .tuple(parts, invalidParam(p, ctx))
+          .map(([v, bad]) => build(op, ctx, v.pathParams, v.query, { ...v.headers, [p.name]: bad, ...jsonHeaders(op, v.body) }, v.body)),
+      );
   }
   if (op.body) {
     const schema = op.body.schema;
-    const invalidBody = invalidArb(schema, ctx.resolve).map((v) => JSON.stringify(v)).filter((t) => t !== undefined && !ctx.valid(schema, JSON.parse(t)));
+    const invalidBody = invalidArb(schema, ctx.resolve)
+      .map((v) => JSON.stringify(v))
+      .filter((t) => t !== undefined && !ctx.valid(schema, JSON.parse(t)));
     const json = { "content-type": "application/json" };
-    add("body-schema", { status: 422, code: "validation_failed" }, fc.tuple(parts, invalidBody).map(([v, bad]) => build(op, ctx, v.pathParams, v.query, { ...v.headers, ...json }, bad)));
-    const broken = fc.oneof(fc.constantFrom("{", '{"currency":', "[1,]", "nul", '{"a":1}}'), fc.string({ minLength: 1, maxLength: 20 }).filter((t) => JSON_TEXT.test(t) && !isJson(t)));
-    add("body-json", { status: 400, code: "invalid_json" }, fc.tuple(parts, broken).map(([v, bad]) => build(op, ctx, v.pathParams, v.query, { ...v.headers, ...json }, bad)));
-    const media = fc.constantFrom("text/plain", "application/ld+json", "application/json; charset=utf-16", "application/json; charset=iso-8859-1", "application/x-www-form-urlencoded");
-    add("body-media", { status: 415, code: "unsupported_media_type" }, fc.tuple(parts, media).map(([v, type]) => {
-      const body = type.endsWith("utf-16") ? utf16le(v.body ?? "{}") : v.body;
-      return build(op, ctx, v.pathParams, v.query, { ...v.headers, "content-type": type }, body);
-    }));
+    add(
+      "body-schema",
+      { status: 422, code: "validation_failed" },
+      fc.tuple(parts, invalidBody).map(([v, bad]) => build(op, ctx, v.pathParams, v.query, { ...v.headers, ...json }, bad)),
+    );
+    const broken = fc.oneof(
+      fc.constantFrom("{", '{"currency":', "[1,]", "nul", '{"a":1}}'),
+      fc.string({ minLength: 1, maxLength: 20 }).filter((t) => JSON_TEXT.test(t) && !isJson(t)),
+    );
+    add(
+      "body-json",
+      { status: 400, code: "invalid_json" },
+      fc.tuple(parts, broken).map(([v, bad]) => build(op, ctx, v.pathParams, v.query, { ...v.headers, ...json }, bad)),
+    );
+    const media = fc.constantFrom(
+      "text/plain",
+      "application/ld+json",
+      "application/json; charset=utf-16",
+      "application/json; charset=iso-8859-1",
+      "application/x-www-form-urlencoded",
+    );
+    add(
+      "body-media",
+      { status: 415, code: "unsupported_media_type" },
+      fc.tuple(parts, media).map(([v, type]) => {
+        const body = type.endsWith("utf-16") ? utf16le(v.body ?? "{}") : v.body;
+        return build(op, ctx, v.pathParams, v.query, { ...v.headers, "content-type": type }, body);
+      }),
+    );
   }
   if (op.scopes.length > 0) {
-    add("no-token", { status: 401, code: "unauthorized" }, valid.map(({ headers: { authorization: _, ...rest }, ...r }) => ({ ...r, headers: rest })));
-    add("wrong-scope", { status: 403, code: "insufficient_scope" }, valid.map((r) => ({ ...r, headers: { ...r.headers, authorization: `Bearer ${ctx.tokens.unrelated}` } })));
+    add(
+      "no-token",
+      { status: 401, code: "unauthorized" },
+      valid.map(({ headers: { authorization: _, ...rest }, ...r }) => ({ ...r, headers: rest })),
+    );
+    add(
+      "wrong-scope",
+      { status: 403, code: "insufficient_scope" },
+      valid.map((r) => ({ ...r, headers: { ...r.headers, authorization: `Bearer ${ctx.tokens.unrelated}` } })),
+    );
   }
-  add("trailing-slash", { status: 404, code: "not_found" }, valid.map((r) => ({ ...r, path: `${r.path}/`, responses: pathlessResponses() })));
-  add("method", undefined, valid.chain((r) => {
-    const allow = contractAllow(ctx.ops, r.path);
-    const others = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"].filter((m) => !allow.includes(m));
-    return fc.constantFrom(...others).map((method) => ({ ...r, method, body: method === "GET" ? undefined : r.body, responses: pathlessResponses() }));
-  }));
+  add(
+    "trailing-slash",
+    { status: 404, code: "not_found" },
+    valid.map((r) => ({ ...r, path: `${r.path}/`, responses: pathlessResponses() })),
+  );
+  add(
+    "method",
+    undefined,
+    valid.chain((r) => {
+      const allow = contractAllow(ctx.ops, r.path);
+      const others = ["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"].filter((m) => !allow.includes(m));
+      return fc.constantFrom(...others).map((method) => ({ ...r, method, body: method === "GET" ? undefined : r.body, responses: pathlessResponses() }));
+    }),
+  );
   return {
     weight: malformed.length,
     arbitrary: fc.oneof({ weight: malformed.length, arbitrary: valid }, ...malformed.map((m) => ({ weight: 1, arbitrary: m }))),

@@ -96,13 +96,20 @@ export function validArb(schema: Schema, resolve: Resolve): fc.Arbitrary<unknown
       const { min, max } = arrayBounds(s);
       const item = validArb(s.items ?? {}, resolve);
       // Short lists mostly, the longest allowed sometimes.
-      return fc.oneof({ weight: 4, arbitrary: fc.array(item, { minLength: min, maxLength: Math.min(max, min + 4) }) }, { weight: 1, arbitrary: fc.array(item, { minLength: max, maxLength: max }) });
+      return fc.oneof(
+        { weight: 4, arbitrary: fc.array(item, { minLength: min, maxLength: Math.min(max, min + 4) }) },
+        { weight: 1, arbitrary: fc.array(item, { minLength: max, maxLength: max }) },
+      );
     }
     case "object": {
       const props = s.properties ?? {};
       const record = fc.record(Object.fromEntries(Object.entries(props).map(([k, v]) => [k, validArb(v, resolve)])), { requiredKeys: s.required ?? [] });
       if (typeof s.additionalProperties !== "object") return record;
-      const extra = fc.dictionary(fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !(k in props)), validArb(s.additionalProperties, resolve), { maxKeys: 3 });
+      const extra = fc.dictionary(
+        fc.string({ minLength: 1, maxLength: 12 }).filter((k) => !(k in props)),
+        validArb(s.additionalProperties, resolve),
+        { maxKeys: 3 },
+      );
       return fc.tuple(record, extra).map(([r, e]) => ({ ...e, ...r }));
     }
     default:
@@ -110,7 +117,15 @@ export function validArb(schema: Schema, resolve: Resolve): fc.Arbitrary<unknown
   }
 }
 
-const anyJson = fc.oneof(fc.constant(null), fc.boolean(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.string(), fc.constant([]), fc.constant({}));
+const anyJson = fc.oneof(
+  fc.constant(null),
+  fc.boolean(),
+  fc.integer(),
+  fc.double({ noNaN: true, noDefaultInfinity: true }),
+  fc.string(),
+  fc.constant([]),
+  fc.constant({}),
+);
 
 /**
  * Values the schema should refuse: a wrong type, a bound or pattern crossed, an enum missed, a required member
@@ -120,7 +135,14 @@ const anyJson = fc.oneof(fc.constant(null), fc.boolean(), fc.integer(), fc.doubl
 export function invalidArb(schema: Schema, resolve: Resolve): fc.Arbitrary<unknown> {
   const s = resolve(schema);
   const options: fc.Arbitrary<unknown>[] = [anyJson];
-  if (s.enum) options.push(fc.string({ maxLength: 8 }), ...s.enum.filter((e) => typeof e === "string").slice(0, 3).map((e) => fc.constant((e as string).toLowerCase())));
+  if (s.enum)
+    options.push(
+      fc.string({ maxLength: 8 }),
+      ...s.enum
+        .filter((e) => typeof e === "string")
+        .slice(0, 3)
+        .map((e) => fc.constant((e as string).toLowerCase())),
+    );
   if (s.type === "integer" || s.type === "number") {
     if (s.maximum !== undefined) options.push(fc.constant(s.maximum + 1), fc.constant(s.maximum * 2 + 1));
     if (s.minimum !== undefined) options.push(fc.constant(s.minimum - 1));
@@ -133,14 +155,22 @@ export function invalidArb(schema: Schema, resolve: Resolve): fc.Arbitrary<unkno
       const re = new RegExp(s.pattern);
       options.push(fc.string({ unit: "grapheme", maxLength: 20 }).filter((v) => !re.test(v)));
     }
-    if (s.format === "uuid") options.push(fc.uuid().map((u) => `${u}x`), fc.constant("not-a-uuid"));
+    if (s.format === "uuid")
+      options.push(
+        fc.uuid().map((u) => `${u}x`),
+        fc.constant("not-a-uuid"),
+      );
   }
   if (s.type === "array" || (Array.isArray(s.type) && s.type.includes("array"))) {
     const { min, max } = arrayBounds(s);
     const item = validArb(s.items ?? {}, resolve);
     if (s.maxItems !== undefined) options.push(fc.array(item, { minLength: max + 1, maxLength: max + 1 }));
     if (min > 0) options.push(fc.array(item, { minLength: min - 1, maxLength: min - 1 }));
-    options.push(fc.tuple(fc.array(item, { minLength: Math.max(0, min - 1), maxLength: Math.max(0, min - 1) }), invalidArb(s.items ?? {}, resolve)).map(([ok, bad]) => [...ok, bad]));
+    options.push(
+      fc
+        .tuple(fc.array(item, { minLength: Math.max(0, min - 1), maxLength: Math.max(0, min - 1) }), invalidArb(s.items ?? {}, resolve))
+        .map(([ok, bad]) => [...ok, bad]),
+    );
   }
   if (s.type === "object" && s.properties) {
     const props = Object.entries(s.properties);

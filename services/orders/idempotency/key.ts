@@ -10,7 +10,7 @@ export type IdempotencyEnv = AppEnv & { Variables: { idempotencyKey: string } };
  * ASCII characters without `"` or `\`), or the draft's Structured Field String (RFC 8941 §3.3.3: `"…"` holding 1–255
  * printable ASCII characters, space included, with `"` and `\` escaped by a backslash). Both name the same key.
  */
-export const IDEMPOTENCY_KEY_PATTERN = /^(?:[!#-\[\]-~]{1,255}|"(?:[ !#-\[\]-~]|\\["\\]){1,255}")$/;
+export const IDEMPOTENCY_KEY_PATTERN = /^(?:[!#-[\]-~]{1,255}|"(?:[ !#-[\]-~]|\\["\\]){1,255}")$/;
 
 export function parseIdempotencyKey(header: string | undefined): string {
   if (header === undefined) {
@@ -18,7 +18,8 @@ export function parseIdempotencyKey(header: string | undefined): string {
   }
   if (!IDEMPOTENCY_KEY_PATTERN.test(header)) {
     throw new AppError("idempotency_key_invalid", {
-      detail: 'Idempotency-Key must be 1–255 visible ASCII characters without quotes or backslashes, or a Structured Field string ("…" with \\" and \\\\ escaped).',
+      detail:
+        'Idempotency-Key must be 1–255 visible ASCII characters without quotes or backslashes, or a Structured Field string ("…" with \\" and \\\\ escaped).',
     });
   }
   return header.startsWith('"') ? header.slice(1, -1).replace(/\\(["\\])/g, "$1") : header;

@@ -26,8 +26,8 @@ const idempotencyHeaders = z.object({
     .openapi({
       param: { name: "idempotency-key", in: "header", required: true },
       description:
-        "Required. A unique key per logical request, scoped to the caller: e.g. a UUID; 1–255 visible ASCII characters without `\"` or `\\`, " +
-        "or an RFC 8941 Structured Field string (`\"…\"`, printable ASCII, `\\\"` and `\\\\` escaped) naming the same key as its content. " +
+        'Required. A unique key per logical request, scoped to the caller: e.g. a UUID; 1–255 visible ASCII characters without `"` or `\\`, ' +
+        'or an RFC 8941 Structured Field string (`"…"`, printable ASCII, `\\"` and `\\\\` escaped) naming the same key as its content. ' +
         "Retrying with the same key and body returns the stored status and body byte for byte with `Idempotent-Replayed: true`; " +
         "the same key with a different body is 422; while the first request is still running, 409 with Retry-After. " +
         "Keys are kept 24 hours by default (IDEMPOTENCY_TTL_SECONDS); failed requests store nothing and may be retried with the same key.",
