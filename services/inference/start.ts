@@ -6,12 +6,15 @@ import { startProcessMetrics } from "../../lib/metrics/process-metrics.ts";
 import { listen } from "../../lib/serve/listen.ts";
 import { startPeriodic } from "../../lib/serve/periodic.ts";
 import type { RunningService } from "../../lib/serve/running-service.ts";
+import type { Tracing } from "../../lib/telemetry/tracer.ts";
 import { assembleInference } from "./assemble.ts";
 import { checkReadiness } from "./backends/readiness.ts";
 import type { InferenceConfig } from "./config.ts";
 
-export async function startInference(cfg: InferenceConfig, { log }: { log: Logger }): Promise<RunningService> {
-  const { app, pools, health, metrics } = assembleInference(cfg, { log });
+export async function startInference(cfg: InferenceConfig, { log, tracing }: { log: Logger; tracing?: Tracing }): Promise<RunningService> {
+  // The token counter loads its table in the background: calls before that count approximately, nothing waits for it.
+  const { app, pools, health, metrics, tokens } = assembleInference(cfg, { log, tracing });
+  tokens.ready.catch((err) => log.warn("tokenizer failed to load; token estimates stay approximate", { error: String(err) }));
   const processMetrics = startProcessMetrics(metrics);
   const closers: Closer[] = [{ name: "process metrics", close: async () => processMetrics.stop() }];
   if (cfg.INFERENCE_READINESS_INTERVAL_MS > 0) {
