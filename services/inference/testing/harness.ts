@@ -5,6 +5,7 @@ import { parseEnv } from "../../../lib/config/env.ts";
 import { type Logger, silentLogger } from "../../../lib/logging/logger.ts";
 import type { Registry } from "../../../lib/metrics/registry.ts";
 import { type Listener, listen } from "../../../lib/serve/listen.ts";
+import type { Tracing } from "../../../lib/telemetry/tracer.ts";
 import { assembleInference } from "../assemble.ts";
 import type { Pools } from "../backends/pool.ts";
 import { inferenceEnv } from "../config.ts";
@@ -28,6 +29,7 @@ export interface HarnessOptions {
   log?: Logger;
   /** The principal's subject in the internal token (the caller a token budget is kept for). */
   subject?: string;
+  tracing?: Tracing;
 }
 
 // One counter for every harness in a test process: its table loads once (~230 ms), and tests wait for it.
@@ -49,7 +51,7 @@ export async function inferenceHarness(
     LOG_LEVEL: "silent",
     ...env,
   });
-  const { app, pools, health, metrics } = assembleInference(cfg, { log: opts.log ?? silentLogger, hooks, tokens: sharedTokens });
+  const { app, pools, health, metrics } = assembleInference(cfg, { log: opts.log ?? silentLogger, hooks, tokens: sharedTokens, tracing: opts.tracing });
   health.markStarted();
   const listener: Listener = listen({ port: 0, hostname: "127.0.0.1", fetch: app.fetch, idleTimeoutSeconds: 60 });
   const url = `http://127.0.0.1:${listener.port}`;
