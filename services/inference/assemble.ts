@@ -23,7 +23,7 @@ export interface AssembledInference {
   pools: Pools;
   health: Health;
   metrics: Registry;
-  /** Loads its BPE table in the background; counts approximately until then (start.ts does not wait for it). */
+  /** Loads its BPE table once startLoading() is called (start.ts: after listening); counts approximately until then. */
   tokens: TokenCounter;
 }
 
@@ -56,7 +56,8 @@ export function assembleInference(cfg: InferenceConfig, opts: AssembleOptions): 
     budgetGroups: cfg.INFERENCE_TOKEN_BUDGETS.map((p) => p.group),
     budgetBuckets: budget.size,
   });
-  const tokens = opts.tokens ?? createTokenCounter();
+  // Loads when start.ts says so (after the listener is up); until then token counts are approximate.
+  const tokens = opts.tokens ?? createTokenCounter({ deferLoad: true });
   const hooks: InferenceHooks = opts.hooks ?? {
     admit: createAdmission(pools, inferenceMetrics),
     openaiUsage: createUsageStep({ budget, count: tokens.count, metrics: inferenceMetrics }),

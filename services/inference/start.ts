@@ -12,9 +12,7 @@ import { checkReadiness } from "./backends/readiness.ts";
 import type { InferenceConfig } from "./config.ts";
 
 export async function startInference(cfg: InferenceConfig, { log, tracing }: { log: Logger; tracing?: Tracing }): Promise<RunningService> {
-  // The token counter loads its table in the background: calls before that count approximately, nothing waits for it.
   const { app, pools, health, metrics, tokens } = assembleInference(cfg, { log, tracing });
-  tokens.ready.catch((err) => log.warn("tokenizer failed to load; token estimates stay approximate", { error: String(err) }));
   const processMetrics = startProcessMetrics(metrics);
   const closers: Closer[] = [{ name: "process metrics", close: async () => processMetrics.stop() }];
   if (cfg.INFERENCE_READINESS_INTERVAL_MS > 0) {
@@ -28,6 +26,9 @@ export async function startInference(cfg: InferenceConfig, { log, tracing }: { l
   const idleTimeoutSeconds = Math.min(255, Math.max(30, Math.ceil(longestIdleMs / 1000) + 5)); // Bun allows ≤ 255 s
   const listener = listen({ port: cfg.PORT, fetch: app.fetch, idleTimeoutSeconds });
   health.markStarted();
+  // The token counter's table loads only now, off the start path: calls before that count approximately.
+  tokens.startLoading();
+  tokens.ready.catch((err) => log.warn("tokenizer failed to load; token estimates stay approximate", { error: String(err) }));
   const models = [...pools.values()].map((p) => `${p.spec.name} (${p.spec.protocol}, ${p.backends.length} backend${p.backends.length === 1 ? "" : "s"})`);
   log.info("ready", { port: listener.port, models });
   return { name: "inference", listener, health, closers };
