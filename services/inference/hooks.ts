@@ -29,10 +29,11 @@ export interface UsageSession {
 export interface InferenceHooks {
   /**
    * Admission per model (the concurrency limiter with its bounded queue): resolves with the release to call when the
-   * backend call is over, or throws an AppError (429 / 503 with Retry-After) to refuse. Runs after validation, so an
+   * backend call is over (the release itself when admitted at once: no promise on the hot path), or throws an AppError
+   * (429 / 503 with Retry-After) to refuse. Runs after validation, so an
    * invalid request never takes a slot. Absent: every call goes straight to the balancer.
    */
-  admit?(model: ModelSpec, signal: AbortSignal): Promise<() => void>;
+  admit?(model: ModelSpec, signal: AbortSignal): (() => void) | Promise<() => void>;
   /**
    * Usage and budget for OpenAI calls, before the backend call: may reserve the caller's budget (throwing an AppError
    * 429 to refuse) and rewrite the body. Absent: bodies go as received and nothing is counted.

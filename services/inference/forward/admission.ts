@@ -1,6 +1,6 @@
 // Admission per model through its concurrency limiter: a slot, a bounded wait, or 429 / 503 with Retry-After.
 import { AppError } from "../../../lib/http/app-error.ts";
-import type { LimiterRefusal } from "../../../lib/http/concurrency-limiter.ts";
+import type { LimiterRefusal, LimiterResult } from "../../../lib/http/concurrency-limiter.ts";
 import type { Pools } from "../backends/pool.ts";
 import type { InferenceHooks } from "../hooks.ts";
 import type { InferenceMetrics } from "../metrics/inference-metrics.ts";
@@ -10,15 +10,17 @@ import { endFailure } from "./call.ts";
 /** The `admit` hook: each model waits only in its own queue, so one saturated model never slows another. */
 export function createAdmission(pools: Pools, metrics: InferenceMetrics): NonNullable<InferenceHooks["admit"]> {
   const limiters = new Map([...pools.values()].map((p) => [p.spec.name, { limiter: p.limiter, queueWait: metrics.model(p.spec.name).queueWait }]));
-  return async (model, signal) => {
+  return (model, signal) => {
     const m = limiters.get(model.name);
     if (m === undefined) throw new Error(`model ${model.name} has no limiter`);
+    const admitted = (r: LimiterResult) => {
+      if (!r.ok) throw refusal(model, r, signal);
+      m.queueWait.observe(r.waitedMs / 1000);
+      return r.release;
+    };
     const acquired = m.limiter.acquire(signal);
-    // Admitted at once is a plain value: no await, so the common case costs no extra turn of the event loop.
-    const r = acquired instanceof Promise ? await acquired : acquired;
-    if (!r.ok) throw refusal(model, r, signal);
-    m.queueWait.observe(r.waitedMs / 1000);
-    return r.release;
+    // Admitted at once is a plain value: no promise, so the common case costs no extra turn of the event loop.
+    return acquired instanceof Promise ? acquired.then(admitted) : admitted(acquired);
   };
 }
 

@@ -87,7 +87,8 @@ export async function modelCall(
   };
   const run = async (): Promise<Response> => {
     try {
-      release = await deps.hooks.admit?.(pool.spec, call.signal);
+      const admitted = deps.hooks.admit?.(pool.spec, call.signal);
+      release = admitted instanceof Promise ? await admitted : admitted;
     } catch (err) {
       fail(err, admissionErrorType(err));
       throw err;
