@@ -144,7 +144,11 @@ describe("stream_options on the way up", () => {
 describe("deferred loading", () => {
   test("a counter made with deferLoad loads nothing until startLoading(), then once", async () => {
     let loads = 0;
-    const deferred = createTokenCounter({ deferLoad: true, load: async () => (loads++, (t) => t.length) });
+    const load = async () => {
+      loads++;
+      return (t: string) => t.length;
+    };
+    const deferred = createTokenCounter({ deferLoad: true, load });
     await Bun.sleep(5);
     expect([loads, deferred.loaded()]).toEqual([0, false]);
     deferred.startLoading();
