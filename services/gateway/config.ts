@@ -48,6 +48,14 @@ const parsed = <T>(parse: (text: string) => T) =>
     }
   });
 
+/**
+ * Per-upstream response deadlines that differ from UPSTREAM_TIMEOUT_MS unless UPSTREAM_TIMEOUTS names the upstream.
+ * Inference answers at a stream's first chunk, after its queue and the model's time to first token, and enforces its own
+ * per-model limits (each 504 with its own code): the gateway's deadline is only the backstop behind them, at the longest
+ * the gateway allows, so a slow first token is never cut by a generic gateway 504.
+ */
+export const UPSTREAM_TIMEOUT_DEFAULTS: Readonly<Record<string, number>> = { inference: 600_000 };
+
 export const gatewayEnv = z
   .object({
     ...commonEnv(8080),
@@ -65,7 +73,10 @@ export const gatewayEnv = z
     NOTIFICATIONS_URL: httpUrl.optional().describe("Notifications service base URL; unset → not routed"),
     INFERENCE_URL: httpUrl.optional().describe("Inference service base URL; unset → not routed"),
     UPSTREAM_TIMEOUT_MS: ms(10_000).describe("Default deadline for an upstream's response headers (504 beyond)"),
-    UPSTREAM_TIMEOUTS: parsed(parseUpstreamTimeouts).default({}).describe("Per-upstream deadlines, e.g. `inference=60000,orders=5000`"),
+    UPSTREAM_TIMEOUTS: parsed(parseUpstreamTimeouts)
+      .default({})
+      .transform((given) => ({ ...UPSTREAM_TIMEOUT_DEFAULTS, ...given }))
+      .describe("Per-upstream deadlines, e.g. `inference=60000,orders=5000` (inference defaults to 600000)"),
     UPSTREAM_CONNECT_TIMEOUT_MS: ms(2_000).describe(
       "How long a waiting call gives an upstream to accept a TCP connection before 504 (checked by a shared probe)",
     ),
