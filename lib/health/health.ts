@@ -3,8 +3,26 @@
 export type DependencyCheck = () => Promise<unknown>;
 
 export interface HealthReport {
+  /** Ready: every check of this replica's own passed (shared dependencies do not count, see HealthOptions.shared). */
   ok: boolean;
+  /** A shared dependency failed: the replica still serves, answering what needs it with 503/504 + Retry-After. */
+  degraded: boolean;
   checks: Record<string, "ok" | string>;
+}
+
+/** The dependency checks services name "database" and "broker": every replica of a service uses the same ones. */
+export const SHARED_DEPENDENCIES = ["database", "broker"] as const;
+
+export interface HealthOptions {
+  /** How long one check may take (default 2 000 ms). */
+  timeoutMs?: number;
+  /**
+   * Checks of dependencies every replica shares (the service's database, the broker). Their failure is reported
+   * (status "degraded", the reason in checks) but keeps the replica ready: an outage of something all replicas use
+   * would otherwise take every replica out of the load balancer at once, turning a partial outage (reads that need
+   * nothing else, probes, quick recovery) into a total one with no Retry-After. README "Readiness" has the reasoning.
+   */
+  shared?: readonly string[];
 }
 
 export interface Health {
@@ -16,7 +34,9 @@ export interface Health {
   checkDependencies(): Promise<HealthReport>;
 }
 
-export function createHealth(checks: Record<string, DependencyCheck> = {}, timeoutMs = 2_000): Health {
+export function createHealth(checks: Record<string, DependencyCheck> = {}, options: HealthOptions = {}): Health {
+  const timeoutMs = options.timeoutMs ?? 2_000;
+  const shared = new Set(options.shared ?? []);
   let started = false;
   let draining = false;
 
@@ -50,7 +70,8 @@ export function createHealth(checks: Record<string, DependencyCheck> = {}, timeo
     },
     async checkDependencies() {
       const results = await Promise.all(Object.entries(checks).map(([n, c]) => runOne(n, c)));
-      return { ok: results.every(([, r]) => r === "ok"), checks: Object.fromEntries(results) };
+      const failed = results.filter(([, r]) => r !== "ok").map(([n]) => n);
+      return { ok: failed.every((n) => shared.has(n)), degraded: failed.length > 0, checks: Object.fromEntries(results) };
     },
   };
 }

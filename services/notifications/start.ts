@@ -3,7 +3,7 @@ import { createInternalTokenVerifier } from "../../lib/auth/internal-token.ts";
 import type { Database } from "../../lib/db/database.ts";
 import { registerDbPoolMetrics } from "../../lib/db/db-pool-metrics.ts";
 import { migrate } from "../../lib/db/migrate.ts";
-import { createHealth, type DependencyCheck } from "../../lib/health/health.ts";
+import { createHealth, type DependencyCheck, SHARED_DEPENDENCIES } from "../../lib/health/health.ts";
 import type { Closer } from "../../lib/lifecycle/closer.ts";
 import type { Logger } from "../../lib/logging/logger.ts";
 import { DLQ_STREAM, ORDERS_STREAM } from "../../lib/messaging/topology.ts";
@@ -45,7 +45,8 @@ export async function startNotifications(cfg: NotificationsConfig, { log, db, tr
       if (consumer && !consumer.healthy) throw new Error("subscription lost; resubscribing");
     };
   }
-  const health = createHealth(checks);
+  // Database and broker are shared by every replica (degraded, still ready); a lost subscription is this replica's own.
+  const health = createHealth(checks, { shared: SHARED_DEPENDENCIES });
   const source = { transport, stream: DLQ_STREAM.name, consumer: CONSUMER_NAME, log: log.child({ component: "dead-letters" }) };
   const reader = createDeadLetterReader(source);
   const metrics = createRegistry();

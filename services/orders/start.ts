@@ -3,7 +3,7 @@ import { createInternalTokenVerifier } from "../../lib/auth/internal-token.ts";
 import type { Database } from "../../lib/db/database.ts";
 import { registerDbPoolMetrics } from "../../lib/db/db-pool-metrics.ts";
 import { migrate } from "../../lib/db/migrate.ts";
-import { createHealth } from "../../lib/health/health.ts";
+import { createHealth, SHARED_DEPENDENCIES } from "../../lib/health/health.ts";
 import type { Closer } from "../../lib/lifecycle/closer.ts";
 import type { Logger } from "../../lib/logging/logger.ts";
 import { ORDERS_STREAM } from "../../lib/messaging/topology.ts";
@@ -32,7 +32,8 @@ export interface OrdersResources {
 
 export async function startOrders(cfg: OrdersConfig, { log, db, transport, tracing }: OrdersResources): Promise<RunningService> {
   const repo = createOrdersRepository(db.sql);
-  const health = createHealth({ database: () => repo.ping(), broker: () => transport.ping() });
+  // Database and broker are shared by every replica: their outage shows as "degraded", not as "no replica ready".
+  const health = createHealth({ database: () => repo.ping(), broker: () => transport.ping() }, { shared: SHARED_DEPENDENCIES });
   let relay: ReturnType<typeof startRelay> | undefined;
   const metrics = createRegistry();
   const processMetrics = startProcessMetrics(metrics);
