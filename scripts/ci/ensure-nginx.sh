@@ -2,7 +2,7 @@
 # Makes sure nginx (Debian's package) is installed for the tests that put it in front of services; installs it only when missing.
 #
 # Idempotent; no server is started here: each test runs its own nginx in the foreground with a config it writes
-# (scripts/bench/gateway-nginx.ts). The package's own service is stopped and disabled after installing, so it holds no port.
+# (lib/testing/nginx.ts). The package's own service is kept from starting (policy-rc.d), so it holds no port.
 set -euo pipefail
 CI_SCRIPT=ensure-nginx
 # shellcheck source=scripts/ci/common.sh
