@@ -16,7 +16,11 @@ export interface Health {
   checkDependencies(): Promise<HealthReport>;
 }
 
-export function createHealth(checks: Record<string, DependencyCheck> = {}, timeoutMs = 2_000): Health {
+/**
+ * `informational` names checks that appear in the report without deciding `ok`: a dependency the process serves
+ * without (orders take orders into the outbox while the broker is away), so a load balancer never pulls a replica for it.
+ */
+export function createHealth(checks: Record<string, DependencyCheck> = {}, timeoutMs = 2_000, informational: readonly string[] = []): Health {
   let started = false;
   let draining = false;
 
@@ -50,7 +54,7 @@ export function createHealth(checks: Record<string, DependencyCheck> = {}, timeo
     },
     async checkDependencies() {
       const results = await Promise.all(Object.entries(checks).map(([n, c]) => runOne(n, c)));
-      return { ok: results.every(([, r]) => r === "ok"), checks: Object.fromEntries(results) };
+      return { ok: results.every(([n, r]) => r === "ok" || informational.includes(n)), checks: Object.fromEntries(results) };
     },
   };
 }
