@@ -107,7 +107,10 @@ describe("startNotifications [postgres]", () => {
       const url = `http://127.0.0.1:${svc.listener.port}`;
       const early = await fetch(`${url}/readyz`);
       expect(early.status).toBe(200);
-      expect(await early.json()).toEqual({ status: "ok", checks: { database: "ok", broker: "NATS not reachable", consumer: "stream ORDERS unavailable: timeout" } });
+      expect(await early.json()).toEqual({
+        status: "ok",
+        checks: { database: "ok", broker: "NATS not reachable", consumer: "stream ORDERS unavailable: timeout" },
+      });
       expect(consumers).toEqual([]);
       await eventually(() => consumers.length === 1, 10_000, "consumer set up after the broker came back");
       const e = orderPlaced("late");

@@ -76,7 +76,14 @@ export async function startOrders(cfg: OrdersConfig, { log, db, transport, traci
     let closed = false;
     void setup.done.then(() => {
       if (closed) return;
-      relay = startRelay({ sql: db.sql, transport, log: log.child({ component: "relay" }), batchSize: cfg.OUTBOX_RELAY_BATCH_SIZE, metrics: relayMetrics });
+      relay = startRelay({
+        sql: db.sql,
+        transport,
+        log: log.child({ component: "relay" }),
+        batchSize: cfg.OUTBOX_RELAY_BATCH_SIZE,
+        metrics: relayMetrics,
+        stream: ORDERS_STREAM,
+      });
       relay.wake();
     });
     closers.push({

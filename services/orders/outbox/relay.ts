@@ -2,9 +2,10 @@
 import type { Sql } from "../../../lib/db/postgres.ts";
 import type { Logger } from "../../../lib/logging/logger.ts";
 import { backoffDelay } from "../../../lib/messaging/backoff.ts";
-import { PermanentPublishError, type Transport } from "../../../lib/messaging/types.ts";
+import { PermanentPublishError, type StreamConfig, type Transport } from "../../../lib/messaging/types.ts";
 import type { RelayMetrics } from "./outbox-metrics.ts";
 import { claimDue, markFailed, markPublished, type OutboxRow, type RowFailure } from "./outbox-store.ts";
+import { createRepublisher, type RepublishOptions, type RepublishStats } from "./republisher.ts";
 
 export interface RelayOptions {
   sql: Sql;
@@ -18,6 +19,13 @@ export interface RelayOptions {
   publishTimeoutMs?: number;
   /** orders_outbox_published_total / orders_outbox_publish_failures_total, when given. */
   metrics?: RelayMetrics;
+  /**
+   * The stream the rows go to. When given, broker faults (publish errors, reconnects, leader changes) trigger a
+   * re-publish of the rows published around them, inside half its duplicate window (see republisher.ts).
+   */
+  stream?: StreamConfig;
+  /** Timing of the re-publish passes (tests). */
+  republish?: Pick<RepublishOptions, "beforeMs" | "settleMs" | "maxOpenMs">;
 }
 
 export interface Relay {
@@ -26,6 +34,8 @@ export interface Relay {
   /** Finishes the batch in progress, then stops. */
   stop(): Promise<void>;
   readonly stats: RelayStats;
+  /** What the re-publish passes after faults found (zeros without a stream or without faults). */
+  readonly republished: RepublishStats;
 }
 
 export interface RelayStats {
@@ -68,11 +78,23 @@ export function startRelay(opts: RelayOptions): Relay {
       wakeUp = done;
     });
 
-  const publishRow = (r: OutboxRow) =>
+  const publishRow = (r: Pick<OutboxRow, "id" | "subject" | "payload" | "headers">) =>
     transport.publish(
       { subject: r.subject, id: r.id, data: enc.encode(JSON.stringify(r.payload)), headers: r.headers },
       { timeoutMs: opts.publishTimeoutMs ?? 5_000 },
     );
+  const stream = opts.stream;
+  const republisher = stream
+    ? createRepublisher({
+        sql,
+        publish: (m) => transport.publish(m, { timeoutMs: opts.publishTimeoutMs ?? 5_000 }),
+        log,
+        metrics: opts.metrics,
+        maxAgeMs: stream.duplicateWindowMs / 2,
+        ...opts.republish,
+      })
+    : undefined;
+  const unwatch = stream && republisher ? transport.watchFaults(stream.name, (f) => republisher.fault(f)) : () => {};
 
   /** One batch in one transaction: rows stay locked (and unpublished) unless their PubAck arrived before COMMIT. */
   const runBatch = () =>
@@ -99,13 +121,14 @@ export function startRelay(opts: RelayOptions): Relay {
       if (published.length === 0 && failures.every((f) => f.retryAt)) throw new BrokerDownError(failures[0]?.error ?? "publish failed", failures.length);
       await markPublished(tx, published);
       await markFailed(tx, failures);
-      return { kind: "worked" as const, count: rows.length, published: published.length, failures };
+      return { kind: "worked" as const, count: rows.length, published, failures };
     });
 
   const loop = async () => {
     let downStreak = 0;
     while (running) {
       try {
+        await republisher?.runDue();
         const r = await runBatch();
         downStreak = 0;
         if (r.kind === "standby") {
@@ -120,8 +143,10 @@ export function startRelay(opts: RelayOptions): Relay {
           await pause(idleMs);
           continue;
         }
-        stats.published += r.published;
-        opts.metrics?.published.inc(r.published);
+        stats.published += r.published.length;
+        opts.metrics?.published.inc(r.published.length);
+        republisher?.published(r.published);
+        if (r.failures.some((f) => f.retryAt)) republisher?.fault("publish error");
         opts.metrics?.publishFailures.inc(r.failures.length);
         for (const f of r.failures) {
           if (f.retryAt) stats.failed++;
@@ -134,7 +159,10 @@ export function startRelay(opts: RelayOptions): Relay {
         }
         if (r.count < batchSize) await pause(idleMs);
       } catch (err) {
-        if (err instanceof BrokerDownError) opts.metrics?.publishFailures.inc(err.events);
+        if (err instanceof BrokerDownError) {
+          opts.metrics?.publishFailures.inc(err.events);
+          republisher?.fault("publish error");
+        }
         downStreak++;
         const delay = backoffDelay(downStreak, BROKER_DOWN_BACKOFF);
         if (downStreak === 1 || downStreak % 20 === 0) {
@@ -157,10 +185,12 @@ export function startRelay(opts: RelayOptions): Relay {
       else woken = true;
     },
     stats,
+    republished: republisher?.stats ?? { passes: 0, confirmed: 0, restored: 0 },
     async stop() {
       running = false;
       wakeUp?.();
       await done;
+      unwatch();
       log.info("outbox relay stopped", { published: stats.published });
     },
   };
