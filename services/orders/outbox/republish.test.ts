@@ -39,8 +39,12 @@ function lossyBroker() {
     transport,
     stored,
     publishes: () => publishes,
-    lose: (ids: string[]) => ids.forEach((id) => stored.delete(id)),
-    fault: (f: BrokerFault) => listeners.forEach((l) => l(f)),
+    lose: (ids: string[]) => {
+      for (const id of ids) stored.delete(id);
+    },
+    fault: (f: BrokerFault) => {
+      for (const l of listeners) l(f);
+    },
     failNext: (n: number) => {
       failNext = n;
     },
