@@ -99,6 +99,7 @@ export function createRepublisher(o: RepublishOptions): Republisher {
     o.metrics?.restored.inc(restored);
     const fields = { checked: chosen.size, confirmed, restored, failed, faults };
     if (restored > 0) o.log.warn("outbox relay restored events the broker had lost after a fault", fields);
+    else if (failed > 0) o.log.info("outbox relay re-check after a broker fault incomplete; retrying after the next settle time", fields);
     else o.log.info("outbox relay re-checked events published around a broker fault: none lost", fields);
     if (failed > 0) fault("re-publish failed");
   };
