@@ -4,7 +4,7 @@ import type { Logger } from "../../../lib/logging/logger.ts";
 import { backoffDelay } from "../../../lib/messaging/backoff.ts";
 import { PermanentPublishError, type StreamConfig, type Transport } from "../../../lib/messaging/types.ts";
 import type { RelayMetrics } from "./outbox-metrics.ts";
-import { claimDue, markFailed, markPublished, type OutboxRow, type RowFailure } from "./outbox-store.ts";
+import { claimDue, markFailed, markPublished, type OutboxRow, type RowFailure, releaseLease, takeLease } from "./outbox-store.ts";
 import { createRepublisher, type RepublishOptions, type RepublishStats } from "./republisher.ts";
 
 export interface RelayOptions {
@@ -16,6 +16,8 @@ export interface RelayOptions {
   idleMs?: number;
   /** How often a standby checks whether the leader is gone. */
   standbyMs?: number;
+  /** Leadership lease: renewed by the leader's successful batches; a leader that stops renewing loses it after this long (default 10 s). */
+  leaseMs?: number;
   publishTimeoutMs?: number;
   /** orders_outbox_published_total / orders_outbox_publish_failures_total, when given. */
   metrics?: RelayMetrics;
@@ -45,7 +47,7 @@ export interface RelayStats {
   leader: boolean;
 }
 
-/** Advisory lock key: whoever holds it in a batch transaction is the leader for that batch. */
+/** Advisory lock key: held by each batch transaction, so two batches never overlap (the lease decides who runs them). */
 export const RELAY_LOCK_KEY = 0x52454c59; // "RELY"
 const ROW_BACKOFF = { baseMs: 500, maxMs: 30_000 };
 const BROKER_DOWN_BACKOFF = { baseMs: 200, maxMs: 5_000 };
@@ -57,6 +59,10 @@ export function startRelay(opts: RelayOptions): Relay {
   const idleMs = opts.idleMs ?? 50;
   const standbyMs = opts.standbyMs ?? 1_000;
   const stats: RelayStats = { published: 0, failed: 0, dead: 0, leader: false };
+  const leaseMs = opts.leaseMs ?? 10_000;
+  const me = crypto.randomUUID();
+  // Until when (local clock) this relay's lease surely runs: it is renewed once less than half of it is left.
+  let leaseUntil = 0;
   let running = true;
   let wakeUp: (() => void) | undefined;
   // A wake() during a batch must not be lost: the next pause then returns at once.
@@ -100,9 +106,16 @@ export function startRelay(opts: RelayOptions): Relay {
   const runBatch = () =>
     sql.begin(async (tx) => {
       const [lock] = await tx`SELECT pg_try_advisory_xact_lock(${RELAY_LOCK_KEY}) AS ok`;
-      if (!lock?.ok) return { kind: "standby" as const };
+      // Another relay's transaction (a standby checking the lease, or the leader's batch): nobody's role changes.
+      if (!lock?.ok) return { kind: "busy" as const };
+      const askedAt = Date.now();
+      let renewed: number | undefined;
+      if (askedAt > leaseUntil - leaseMs / 2) {
+        if (!(await takeLease(tx, me, leaseMs))) return { kind: "standby" as const };
+        renewed = askedAt + leaseMs;
+      }
       const rows = await claimDue(tx, batchSize);
-      if (rows.length === 0) return { kind: "idle" as const };
+      if (rows.length === 0) return { kind: "idle" as const, renewed };
       const results = await Promise.allSettled(rows.map(publishRow));
       const published: string[] = [];
       const failures: RowFailure[] = [];
@@ -121,7 +134,7 @@ export function startRelay(opts: RelayOptions): Relay {
       if (published.length === 0 && failures.every((f) => f.retryAt)) throw new BrokerDownError(failures[0]?.error ?? "publish failed", failures.length);
       await markPublished(tx, published);
       await markFailed(tx, failures);
-      return { kind: "worked" as const, count: rows.length, published, failures };
+      return { kind: "worked" as const, count: rows.length, published, failures, renewed };
     });
 
   const loop = async () => {
@@ -131,12 +144,19 @@ export function startRelay(opts: RelayOptions): Relay {
         await republisher?.runDue();
         const r = await runBatch();
         downStreak = 0;
+        if (r.kind === "busy") {
+          await pause(stats.leader ? idleMs : standbyMs);
+          continue;
+        }
         if (r.kind === "standby") {
+          leaseUntil = 0;
           if (stats.leader) log.info("outbox relay: now standby");
           stats.leader = false;
           await pause(standbyMs);
           continue;
         }
+        // Only a committed renewal counts: one rolled back with its batch never reached the table.
+        if (r.renewed) leaseUntil = r.renewed;
         if (!stats.leader) log.info("outbox relay: now leader");
         stats.leader = true;
         if (r.kind === "idle") {
@@ -191,6 +211,7 @@ export function startRelay(opts: RelayOptions): Relay {
       wakeUp?.();
       await done;
       unwatch();
+      if (stats.leader) await releaseLease(sql, me).catch((err) => log.warn("relay lease not released", { err: (err as Error).message }));
       log.info("outbox relay stopped", { published: stats.published });
     },
   };
