@@ -3,26 +3,23 @@
 export type DependencyCheck = () => Promise<unknown>;
 
 export interface HealthReport {
-  /** Ready: every check of this replica's own passed (shared dependencies do not count, see HealthOptions.shared). */
+  /** Ready: every required check passed (informational ones do not count, see HealthOptions.informational). */
   ok: boolean;
-  /** A shared dependency failed: the replica still serves, answering what needs it with 503/504 + Retry-After. */
+  /** An informational check failed: the replica still serves (what needs a shared dependency answers 503/504 + Retry-After). */
   degraded: boolean;
   checks: Record<string, "ok" | string>;
 }
-
-/** The dependency checks services name "database" and "broker": every replica of a service uses the same ones. */
-export const SHARED_DEPENDENCIES = ["database", "broker"] as const;
 
 export interface HealthOptions {
   /** How long one check may take (default 2 000 ms). */
   timeoutMs?: number;
   /**
-   * Checks of dependencies every replica shares (the service's database, the broker). Their failure is reported
-   * (status "degraded", the reason in checks) but keeps the replica ready: an outage of something all replicas use
-   * would otherwise take every replica out of the load balancer at once, turning a partial outage (reads that need
-   * nothing else, probes, quick recovery) into a total one with no Retry-After. README "Readiness" has the reasoning.
+   * Checks that are reported (status "degraded", the reason in checks) without deciding readiness: dependencies every
+   * replica shares (the service's database, the broker) and what the process serves without (the relay, the consumer).
+   * An outage of something all replicas use would otherwise take every replica out of the load balancer at once,
+   * turning a partial outage into a total one with no Retry-After. README "When PostgreSQL stalls" has the reasoning.
    */
-  shared?: readonly string[];
+  informational?: readonly string[];
 }
 
 export interface Health {
@@ -36,7 +33,7 @@ export interface Health {
 
 export function createHealth(checks: Record<string, DependencyCheck> = {}, options: HealthOptions = {}): Health {
   const timeoutMs = options.timeoutMs ?? 2_000;
-  const shared = new Set(options.shared ?? []);
+  const informational = new Set(options.informational ?? []);
   let started = false;
   let draining = false;
 
@@ -71,7 +68,7 @@ export function createHealth(checks: Record<string, DependencyCheck> = {}, optio
     async checkDependencies() {
       const results = await Promise.all(Object.entries(checks).map(([n, c]) => runOne(n, c)));
       const failed = results.filter(([, r]) => r !== "ok").map(([n]) => n);
-      return { ok: failed.every((n) => shared.has(n)), degraded: failed.length > 0, checks: Object.fromEntries(results) };
+      return { ok: failed.every((n) => informational.has(n)), degraded: failed.length > 0, checks: Object.fromEntries(results) };
     },
   };
 }

@@ -4,8 +4,8 @@ import { silentLogger } from "../logging/logger.ts";
 import { createHealth } from "./health.ts";
 import { registerHealthRoutes } from "./routes.ts";
 
-function appWith(checks: Parameters<typeof createHealth>[0], timeoutMs?: number, shared?: string[]) {
-  const health = createHealth(checks, { timeoutMs, shared });
+function appWith(checks: Parameters<typeof createHealth>[0], timeoutMs?: number, informational?: string[]) {
+  const health = createHealth(checks, { timeoutMs, informational });
   const app = createServiceApp({ log: silentLogger });
   registerHealthRoutes(app, health);
   return { app, health };
@@ -37,7 +37,7 @@ describe("probes", () => {
     expect(await res.json()).toEqual({ status: "unavailable", checks: { db: "ok", broker: "connection refused", slow: "timed out after 50 ms" } });
   });
 
-  test("/readyz stays 200 'degraded' when only a shared dependency fails, and 503 when an own check fails too", async () => {
+  test("/readyz stays 200 'degraded' when only an informational (shared) dependency fails, and 503 when an own check fails too", async () => {
     let consumerOk = true;
     const { app, health } = appWith(
       {

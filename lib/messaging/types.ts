@@ -21,6 +21,14 @@ export class PermanentPublishError extends Error {
   override name = "PermanentPublishError";
 }
 
+/** The broker (or the stream) cannot be reached right now: a transient condition, retried in the background. */
+export class BrokerUnavailableError extends Error {
+  override name = "BrokerUnavailableError";
+}
+
+/** Why a stream's acknowledged messages may be in doubt: the connection dropped or came back, or the stream changed leader. */
+export type BrokerFault = "disconnect" | "reconnect" | "leader elected" | "quorum lost";
+
 /** A message as stored in a stream (what dead-letter inspection and replay read). */
 export interface StoredMessage {
   stream: string;
@@ -107,6 +115,11 @@ export interface Transport {
   listMessages(stream: string, opts: { afterSeq?: number; limit: number }): Promise<StoredMessage[]>;
   getMessage(stream: string, seq: number): Promise<StoredMessage | undefined>;
   deleteMessage(stream: string, seq: number): Promise<boolean>;
+  /**
+   * Calls `listener` on every broker event after which messages of `stream` the broker acknowledged may be gone
+   * (see BrokerFault); returns the unsubscribe. Transports without such events never call it.
+   */
+  watchFaults(stream: string, listener: (fault: BrokerFault) => void): () => void;
   /** Throws when the broker is unreachable (readiness). */
   ping(): Promise<void>;
   /** Stops every subscription, flushes pending publishes, closes the connection (drain). */

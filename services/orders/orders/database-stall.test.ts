@@ -1,7 +1,7 @@
 // A table lock held by another connection (as a migration or a manual ALTER would) against the orders API on real PostgreSQL.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createSql, type Sql } from "../../../lib/db/postgres.ts";
-import { createHealth, SHARED_DEPENDENCIES } from "../../../lib/health/health.ts";
+import { createHealth } from "../../../lib/health/health.ts";
 import { createRegistry } from "../../../lib/metrics/registry.ts";
 import { createTempDatabase } from "../../../lib/testing/temp-database.ts";
 import { createOrdersRepository } from "../orders/repository.ts";
@@ -19,7 +19,7 @@ describe("orders while a table is locked (ACCESS EXCLUSIVE, real PostgreSQL)", (
     sql = createSql(db.url, { max: 2, statementTimeoutMs: 300, applicationName: "orders-stall-test" });
     locker = createSql(db.url, { max: 1, applicationName: "orders-stall-locker" });
     const repo = createOrdersRepository(sql);
-    const health = createHealth({ database: () => repo.ping() }, { shared: SHARED_DEPENDENCIES, timeoutMs: 150 });
+    const health = createHealth({ database: () => repo.ping() }, { informational: ["database"], timeoutMs: 150 });
     fx = await ordersFixture(sql, { metrics, health });
   });
   afterAll(async () => {
