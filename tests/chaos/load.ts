@@ -22,9 +22,14 @@ export function startLoad(url: string, mint: InternalTokenMinter, perSecond: num
   const tokens = new Map<string, Promise<string>>();
   let tokenAt = 0;
   const token = (sub: string) => {
-    if (Date.now() - tokenAt > 20_000) tokens.clear(), (tokenAt = Date.now());
-    let t = tokens.get(sub);
-    if (!t) tokens.set(sub, (t = mint({ audience: "orders", subject: sub, scopes: ["orders:read", "orders:write"], ttlSeconds: 60 })));
+    if (Date.now() - tokenAt > 20_000) {
+      tokens.clear();
+      tokenAt = Date.now();
+    }
+    const hit = tokens.get(sub);
+    if (hit) return hit;
+    const t = mint({ audience: "orders", subject: sub, scopes: ["orders:read", "orders:write"], ttlSeconds: 60 });
+    tokens.set(sub, t);
     return t;
   };
   const post = async (key: string, customer: string, body: string) => {

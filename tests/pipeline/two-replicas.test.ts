@@ -4,19 +4,11 @@ import { until } from "../../lib/testing/nats-server.ts";
 import type { ServiceProcess } from "../../lib/testing/service-process.ts";
 import { encodeEvent, orderPlaced } from "../../services/notifications/testing/events.ts";
 import { startWebhookStub } from "../../services/notifications/testing/webhook-stub.ts";
-import { kill9, type Pipeline, startPipeline } from "./harness.ts";
+import { kill9, type Pipeline, startPipeline, WEBHOOK_WORKER_ENV } from "./harness.ts";
 
 const EVENTS = 40;
-/** A receiver slow enough (150 ms) that both copies of an event are in flight on the two replicas at once. */
-const WORKER_ENV = {
-  NOTIFY_CHANNEL: "webhook",
-  NOTIFY_WEBHOOK_TIMEOUT_MS: "1000",
-  CONSUMER_BATCH: "8",
-  CONSUMER_MAX_ACK_PENDING: "32",
-  CONSUMER_ACK_WAIT_MS: "2000",
-  CONSUMER_MAX_DELIVER: "10",
-  RETRY_BASE_MS: "50",
-};
+/** Webhook channel with a small window and a 2 s ack wait (the claim's lease): a killed claimer's event comes back soon. */
+const WORKER_ENV = WEBHOOK_WORKER_ENV;
 
 describe("two notifications replicas, one event stored twice [postgres, jetstream]", () => {
   let p: Pipeline;
