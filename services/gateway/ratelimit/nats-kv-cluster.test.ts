@@ -42,7 +42,13 @@ describe("NATS KV rate limiter on a three-node cluster [nats cluster]", () => {
       const fallback = createMemoryRateLimiter(policy);
       return createNatsKvRateLimiter(policy, {
         kv,
-        fallback: { ...fallback, take: (k) => (fallbackTakes++, fallback.take(k)) },
+        fallback: {
+          ...fallback,
+          take: (k) => {
+            fallbackTakes++;
+            return fallback.take(k);
+          },
+        },
         log: silentLogger,
       });
     };
