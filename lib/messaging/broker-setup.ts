@@ -1,7 +1,7 @@
 // Readies what a component needs on the broker (streams, a consumer) in the background, retrying with backoff, and reports its state.
 import type { Logger } from "../logging/logger.ts";
 import type { GaugeSeries, Registry } from "../metrics/registry.ts";
-import { type BackoffPolicy, backoffDelay } from "./backoff.ts";
+import { type BackoffPolicy, backoffDelay, wakeableSleep } from "./backoff.ts";
 
 export interface BrokerSetup {
   /** True once `setup` succeeded. */
@@ -62,13 +62,9 @@ export function startBrokerSetup(
         const delay = backoffDelay(attempt, opts.backoff ?? SETUP_BACKOFF);
         if (message !== reason || attempt === 1) log.warn("broker not ready; retrying in the background", { component, err: message, retry_in_ms: delay });
         reason = message;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, delay);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
+        const pause = wakeableSleep(delay);
+        wake = pause.wake;
+        await pause.done;
       }
     }
   })();
