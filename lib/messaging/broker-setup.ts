@@ -1,7 +1,7 @@
 // Readies what a component needs on the broker (streams, a consumer) in the background, retrying with backoff, and reports its state.
 import type { Logger } from "../logging/logger.ts";
 import type { GaugeSeries, Registry } from "../metrics/registry.ts";
-import { type BackoffPolicy, backoffDelay } from "./backoff.ts";
+import { type BackoffPolicy, backoffDelay, wakeableSleep } from "./backoff.ts";
 
 export interface BrokerSetup {
   /** True once `setup` succeeded. */
@@ -10,6 +10,11 @@ export interface BrokerSetup {
   check(): Promise<void>;
   /** Resolves once `setup` succeeded; stays pending when stopped before. */
   readonly done: Promise<void>;
+  /**
+   * Resolves after the first attempt, whatever its outcome: a starting service awaits it, so with the broker up its
+   * streams exist when start returns (as callers expect), and with the broker away start goes on after one try.
+   */
+  readonly firstAttempt: Promise<void>;
   /** Stops retrying and waits for an attempt in progress. */
   stop(): Promise<void>;
 }
@@ -43,6 +48,10 @@ export function startBrokerSetup(
   let wake: (() => void) | undefined;
   opts.gauge?.set(0);
   let markDone: () => void = () => {};
+  let markTried: () => void = () => {};
+  const firstAttempt = new Promise<void>((r) => {
+    markTried = r;
+  });
   const done = new Promise<void>((r) => {
     markDone = r;
   });
@@ -51,24 +60,23 @@ export function startBrokerSetup(
     for (let attempt = 1; !stopped; attempt++) {
       try {
         await setup();
-        if (stopped) return;
+        if (stopped) return markTried();
         ready = true;
         opts.gauge?.set(1);
         log.info("broker setup done", { component, attempts: attempt });
+        // Done first: what waits for it (the relay's start) runs before the service's start goes on.
         markDone();
+        markTried();
         return;
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         const delay = backoffDelay(attempt, opts.backoff ?? SETUP_BACKOFF);
         if (message !== reason || attempt === 1) log.warn("broker not ready; retrying in the background", { component, err: message, retry_in_ms: delay });
         reason = message;
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, delay);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
+        markTried();
+        const pause = wakeableSleep(delay);
+        wake = pause.wake;
+        await pause.done;
       }
     }
   })();
@@ -81,6 +89,7 @@ export function startBrokerSetup(
       if (!ready) throw new Error(reason);
     },
     done,
+    firstAttempt,
     async stop() {
       stopped = true;
       wake?.();

@@ -94,7 +94,11 @@ export interface ConsumerLag {
 }
 
 export interface Subscription {
-  /** Stops pulling, waits for in-flight handlers to settle (ack/nak/term); nothing is redelivered because of the stop. */
+  /**
+   * Stops pulling, waits for in-flight handlers to settle (ack/nak/term). Memory and embedded: nothing is redelivered
+   * because of the stop. JetStream: a message the server sent into the pull as it was cancelled can come back after
+   * ack_wait (nats-io/nats.go#898); the consumer's idempotency makes that a duplicate, never a second effect.
+   */
   stop(): Promise<void>;
   /** Resolves when the subscription ends (after stop, or on a fatal error). */
   readonly closed: Promise<void>;

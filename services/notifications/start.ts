@@ -103,6 +103,7 @@ export async function startNotifications(cfg: NotificationsConfig, { log, db, tr
         { log, gauge: brokerReadyGauge(metrics, "consumer") },
       );
       consumerSetup = setup;
+      await setup.firstAttempt;
       // First on shutdown: stop pulling and let in-flight messages finish and be acknowledged.
       closers.push(
         {

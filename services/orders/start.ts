@@ -86,6 +86,7 @@ export async function startOrders(cfg: OrdersConfig, { log, db, transport, traci
       });
       relay.wake();
     });
+    await setup.firstAttempt;
     closers.push({
       name: "outbox relay",
       close: async () => {

@@ -49,7 +49,10 @@ describe("pipeline on a three-node NATS cluster, NATS_STREAM_REPLICAS=3 [postgre
       await until(
         () =>
           f().then(
-            (v) => ((out = v), true),
+            (v) => {
+              out = v;
+              return true;
+            },
             () => false,
           ),
         20_000,

@@ -1,6 +1,6 @@
 // The transport's NATS connection, opened in the background: a process starts without a reachable server and connects when one answers.
 import type { Logger } from "../../logging/logger.ts";
-import { backoffDelay } from "../backoff.ts";
+import { backoffDelay, wakeableSleep } from "../backoff.ts";
 import { BrokerUnavailableError } from "../types.ts";
 import { type ConnectionFaultListener, type ConnectionState, openConnection, redactUrl } from "./connect.ts";
 
@@ -39,13 +39,9 @@ export function startLink(url: string, name: string, log: Logger, onFault: Conne
         const delay = backoffDelay(attempt, FIRST_CONNECT_BACKOFF);
         // One line when the server is first found missing, then one every 20 attempts: an outage is not a log flood.
         if (attempt === 1 || attempt % 20 === 0) log.warn("nats not reachable; connecting in the background", { err: lastError, attempt, retry_in_ms: delay });
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, delay);
-          cancelSleep = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
+        const pause = wakeableSleep(delay);
+        cancelSleep = pause.wake;
+        await pause.done;
       }
     }
   })();

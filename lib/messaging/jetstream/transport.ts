@@ -75,8 +75,9 @@ export async function createJetStreamTransport(opts: JetStreamTransportOptions):
     try {
       return await call(await sessionWithin(API_WAIT_MS));
     } catch (err) {
-      if (err instanceof ReplicasRefusedError || err instanceof BrokerUnavailableError) throw err;
-      throw new BrokerUnavailableError(`stream ${stream} unavailable: ${describeError(err)}`, { cause: err });
+      if (err instanceof ReplicasRefusedError) throw err;
+      const reason = err instanceof BrokerUnavailableError ? err.message : describeError(err);
+      throw new BrokerUnavailableError(`stream ${stream} unavailable: ${reason}`, { cause: err });
     }
   };
   const subscriptions = new Set<Subscription>();

@@ -72,7 +72,6 @@ export function createRepublisher(o: RepublishOptions): Republisher {
     for (let i = head; i < ids.length; i++) if ((at[i] as number) >= from) chosen.set(ids[i] as string, at[i] as number);
     for (const [id, t] of chosen) if (now - t > o.maxAgeMs) chosen.delete(id);
     if (chosen.size === 0) return;
-    stats.passes++;
     let confirmed = 0;
     let restored = 0;
     let failed = 0;
@@ -93,6 +92,8 @@ export function createRepublisher(o: RepublishOptions): Republisher {
         else restored++;
       });
     }
+    // Counted once finished, so a reader that sees the pass also sees its results.
+    stats.passes++;
     stats.confirmed += confirmed;
     stats.restored += restored;
     o.metrics?.republished.inc(confirmed + restored);
