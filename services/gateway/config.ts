@@ -1,7 +1,7 @@
 // The gateway's environment: user-token verification, upstreams, limits, CORS, trusted proxies and the dev issuer switch.
 import { z } from "zod";
 import { privateJwkEnv } from "../../lib/auth/jwks-env.ts";
-import { commonEnv } from "../../lib/config/env.ts";
+import { commonEnv, natsStreamReplicas } from "../../lib/config/env.ts";
 import { parseCidrList } from "../../lib/http/ip-address.ts";
 import { DEV_AUDIENCE, DEV_ISSUER_ID } from "./dev-issuer/issuer.ts";
 import { parseRateLimits } from "./ratelimit/policies.ts";
@@ -88,6 +88,7 @@ export const gatewayEnv = z
     RATE_LIMIT_STORE: z.enum(["memory", "nats"]).default("memory").describe("memory (per replica) or nats (shared NATS KV bucket)"),
     RATE_LIMIT_MAX_BUCKETS: z.coerce.number().int().min(100).max(10_000_000).default(100_000).describe("Buckets kept per group in memory"),
     NATS_URL: z.string().min(1).optional().describe("NATS server for RATE_LIMIT_STORE=nats"),
+    NATS_STREAM_REPLICAS: natsStreamReplicas,
     TRUSTED_PROXIES: parsed(parseCidrList).default([]).describe("CIDRs of proxies whose X-Forwarded-For is believed"),
     METRICS_ALLOWED_CIDRS: parsed(parseCidrList)
       .default(parseCidrList("127.0.0.0/8,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"))
