@@ -40,6 +40,22 @@ export function startChild(cmd: string[], opts: { env: Record<string, string | u
   return p;
 }
 
+/** Waits up to 20 s until `url` answers below 500; throws when `proc` exits first or time runs out. */
+export async function waitFor(url: string, what: string, proc: { exitCode: number | null }): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (
+      await fetch(url).then(
+        (r) => r.status < 500,
+        () => false,
+      )
+    )
+      return;
+    if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`${what} did not start (exit code ${proc.exitCode})`);
+    await Bun.sleep(50);
+  }
+}
+
 /** A TCP port nobody listens on right now. */
 export function freePort(): number {
   const s = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
