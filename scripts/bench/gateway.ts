@@ -39,9 +39,10 @@ import { parseArgs } from "node:util";
 import { generateDevKeyPair } from "../../lib/auth/dev-keys.ts";
 import { createUserTokenMinter, DEV_ISSUER_ID, generateDevIssuerKeys } from "../../services/gateway/dev-issuer/issuer.ts";
 import { nginxCommand } from "./gateway-nginx.ts";
-import { freePort, killAllChildren, startChild, waitFor } from "./proc.ts";
+import { freePort, killAllChildren, runBench, startChild, waitFor } from "./proc.ts";
 import { median } from "./quantiles.ts";
 import { requestsPerSecond as rps, runWrk, type WrkResult } from "./wrk.ts";
+import { positiveInt, WRK_FLAGS, wrkSettings } from "./wrk-settings.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const TARGET_RATIO = 0.6;
@@ -52,10 +53,7 @@ const AUDIENCE = "bench-api";
 const { values: flags } = parseArgs({
   args: Bun.argv.slice(2),
   options: {
-    duration: { type: "string" },
-    warmup: { type: "string" },
-    rounds: { type: "string" },
-    connections: { type: "string" },
+    ...WRK_FLAGS,
     "nginx-workers": { type: "string" },
     "no-access-log": { type: "boolean" },
     "bare-proxy": { type: "boolean" },
@@ -66,22 +64,13 @@ const { values: flags } = parseArgs({
   },
 });
 const env = process.env;
-const int = (v: string | undefined, fallback: number) => {
-  const n = Number(v ?? fallback);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`not a positive whole number: ${v}`);
-  return n;
-};
 const cfg = {
-  duration: int(flags.duration ?? env.BENCH_DURATION, 10),
-  warmup: int(flags.warmup ?? env.BENCH_WARMUP, 2),
-  rounds: int(flags.rounds ?? env.BENCH_ROUNDS, 3),
-  connections: int(flags.connections ?? env.BENCH_CONNECTIONS, 32),
-  nginxWorkers: int(flags["nginx-workers"] ?? env.BENCH_NGINX_WORKERS, 1),
+  ...wrkSettings(flags, env),
+  nginxWorkers: positiveInt(flags["nginx-workers"] ?? env.BENCH_NGINX_WORKERS, 1),
   accessLog: !flags["no-access-log"],
 };
 
-const wrk = (base: string, token: string, connections: number, seconds: number): Promise<WrkResult> =>
-  runWrk("gateway.lua", base, connections, seconds, [token, PATH]);
+const wrk = (base: string, token: string, connections: number, seconds: number): Promise<WrkResult> => runWrk(base, connections, seconds, [token, PATH]);
 
 const ms = (us: number) => (us / 1000).toFixed(3);
 
@@ -247,17 +236,4 @@ async function main(): Promise<number> {
   }
 }
 
-for (const sig of ["SIGINT", "SIGTERM"] as const) {
-  process.on(sig, () => {
-    killAllChildren();
-    process.exit(130);
-  });
-}
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(`bench:gateway failed: ${err instanceof Error ? err.message : String(err)}`);
-    killAllChildren();
-    process.exit(1);
-  },
-);
+runBench("bench:gateway", main);

@@ -33,22 +33,20 @@ import { createInternalTokenMinter } from "../../lib/auth/internal-token.ts";
 import { modelServerControl } from "../../tools/model-server/testing/start.ts";
 import { compile } from "../build.ts";
 import { devInferenceModels } from "../dev-models.ts";
-import { addedPerEvent, addedTtfe, figuresOf, type StreamFigures, type StreamRun, type StreamTarget, streamOnce } from "./inference-streams.ts";
-import { freePort, killAllChildren, startChild, waitFor } from "./proc.ts";
+import { report } from "./inference-report.ts";
+import { figuresOf, type StreamFigures, type StreamRun, type StreamTarget, streamOnce } from "./inference-streams.ts";
+import { freePort, killAllChildren, runBench, startChild, waitFor } from "./proc.ts";
 import { median, percentile } from "./quantiles.ts";
 import { requestsPerSecond as rps, runWrk, type WrkResult } from "./wrk.ts";
+import { positiveInt, WRK_FLAGS, wrkSettings } from "./wrk-settings.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
-const TARGETS = { addedP50Ms: 0.2, ratio: 0.6, addedTtftMs: 1, addedChunkP99Ms: 1 };
 const INFER_BODY = JSON.stringify({ id: "bench", inputs: [{ name: "text", shape: [1], datatype: "BYTES", data: ["Bonjour tout le monde"] }] });
 
 const { values: flags } = parseArgs({
   args: Bun.argv.slice(2),
   options: {
-    duration: { type: "string" },
-    warmup: { type: "string" },
-    rounds: { type: "string" },
-    connections: { type: "string" },
+    ...WRK_FLAGS,
     streams: { type: "string" },
     chunks: { type: "string" },
     "cadence-ms": { type: "string" },
@@ -57,19 +55,11 @@ const { values: flags } = parseArgs({
   },
 });
 const env = process.env;
-const int = (v: string | undefined, fallback: number) => {
-  const n = Number(v ?? fallback);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`not a positive whole number: ${v}`);
-  return n;
-};
 const cfg = {
-  duration: int(flags.duration ?? env.BENCH_DURATION, 10),
-  warmup: int(flags.warmup ?? env.BENCH_WARMUP, 2),
-  rounds: int(flags.rounds ?? env.BENCH_ROUNDS, 3),
-  connections: int(flags.connections ?? env.BENCH_CONNECTIONS, 32),
-  streams: int(flags.streams ?? env.BENCH_STREAMS, 10),
-  chunks: int(flags.chunks, 100),
-  cadenceMs: int(flags["cadence-ms"], 10),
+  ...wrkSettings(flags, env),
+  streams: positiveInt(flags.streams ?? env.BENCH_STREAMS, 10),
+  chunks: positiveInt(flags.chunks, 100),
+  cadenceMs: positiveInt(flags["cadence-ms"], 10),
 };
 const command = `npm run bench:inference -- --duration ${cfg.duration} --warmup ${cfg.warmup} --rounds ${cfg.rounds} --connections ${cfg.connections} --streams ${cfg.streams} --chunks ${cfg.chunks} --cadence-ms ${cfg.cadenceMs}${flags.compiled ? " --compiled" : ""}`;
 const load = () =>
@@ -77,7 +67,6 @@ const load = () =>
     .map((l) => l.toFixed(2))
     .join(" ");
 const ms = (us: number) => (us / 1000).toFixed(3);
-const verdict = (ok: boolean) => (ok ? "PASS" : "FAIL");
 
 async function main(): Promise<number> {
   if (!Bun.which("wrk")) {
@@ -178,9 +167,9 @@ async function main(): Promise<number> {
         const i = (k + round) % targets.length; // rotate the order so no target always runs first or last
         const t = targets[i] as (typeof targets)[number];
         const args = async () => [(await t.token()) ?? "-", t.path, bodyFile];
-        await runWrk("inference.lua", t.base, cfg.connections, cfg.warmup, await args());
-        const many = await runWrk("inference.lua", t.base, cfg.connections, cfg.duration, await args());
-        const one = await runWrk("inference.lua", t.base, 1, Math.max(1, cfg.duration >> 1), await args());
+        await runWrk(t.base, cfg.connections, cfg.warmup, await args());
+        const many = await runWrk(t.base, cfg.connections, cfg.duration, await args());
+        const one = await runWrk(t.base, 1, Math.max(1, cfg.duration >> 1), await args());
         wrkResults[i]?.many.push(many);
         wrkResults[i]?.one.push(one);
         console.log(
@@ -206,11 +195,7 @@ async function main(): Promise<number> {
         );
       });
     }
-    report(
-      targets.map((t) => t.name),
-      wrkResults,
-      streamResults,
-    );
+    report(cfg.connections, wrkResults, streamResults);
     console.log(`load average at the end: ${load()}`);
     console.log(`reproduce: ${command}`);
     for (const p of [bare, inference, modelServer]) p.kill("SIGTERM");
@@ -222,62 +207,4 @@ async function main(): Promise<number> {
   }
 }
 
-function report(names: string[], wrk: { many: WrkResult[]; one: WrkResult[] }[], streams: StreamFigures[][]) {
-  const s = wrk.map((r) => ({
-    rps: median(r.many.map(rps)),
-    p50: median(r.many.map((w) => w.p50_us)),
-    p99: median(r.many.map((w) => w.p99_us)),
-    p50one: median(r.one.map((w) => w.p50_us)),
-    p99one: median(r.one.map((w) => w.p99_us)),
-  }));
-  console.log(
-    `\n${"".padEnd(22)} ${`c=${cfg.connections} req/s`.padStart(12)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} | ${"c=1 p50".padStart(8)} ${"p99 ms".padStart(8)}`,
-  );
-  names.forEach((n, i) => {
-    const x = s[i] as (typeof s)[number];
-    console.log(
-      `${n.padEnd(22)} ${x.rps.toFixed(0).padStart(12)} ${ms(x.p50).padStart(8)} ${ms(x.p99).padStart(8)} | ${ms(x.p50one).padStart(8)} ${ms(x.p99one).padStart(8)}`,
-    );
-  });
-  const [d, inf, bare] = s as [(typeof s)[0], (typeof s)[0], (typeof s)[0]];
-  const [sd, si, sb] = streams as [StreamFigures[], StreamFigures[], StreamFigures[]];
-  const added = (inf.p50one - d.p50one) / 1000;
-  const ratio = inf.rps / bare.rps;
-  const ttft = addedTtfe(sd, si);
-  const perEvent = addedPerEvent(sd, si);
-  const [ttftP50, eventP50, eventP99] = [percentile(ttft, 0.5), percentile(perEvent, 0.5), percentile(perEvent, 0.99)];
-  console.log("");
-  console.log(
-    `inference added p50 at c=1:       +${added.toFixed(3)} ms over direct (target ≤ ${TARGETS.addedP50Ms} ms)  ${verdict(added <= TARGETS.addedP50Ms)}`,
-  );
-  console.log(`inference / bare proxy, c=${cfg.connections}:    ${ratio.toFixed(2)} (target ≥ ${TARGETS.ratio})  ${verdict(ratio >= TARGETS.ratio)}`);
-  console.log(
-    `added time to first event (p50):  +${ttftP50.toFixed(3)} ms over direct (target ≤ ${TARGETS.addedTtftMs} ms)  ${verdict(ttftP50 <= TARGETS.addedTtftMs)}`,
-  );
-  console.log(
-    `added delay per stream event:     p50 ${eventP50.toFixed(3)} ms, p99 ${eventP99.toFixed(3)} ms over ${perEvent.length} events (target p99 ≤ ${TARGETS.addedChunkP99Ms} ms)  ${verdict(eventP99 <= TARGETS.addedChunkP99Ms)}`,
-  );
-  console.log(
-    `for scale: bare proxy added p50 at c=1 +${((bare.p50one - d.p50one) / 1000).toFixed(3)} ms; bare / direct c=${cfg.connections} ${(bare.rps / d.rps).toFixed(2)}; inference / direct ${(inf.rps / d.rps).toFixed(2)}; ` +
-      `bare proxy added first event p50 +${percentile(addedTtfe(sd, sb), 0.5).toFixed(3)} ms, per event p50 ${percentile(addedPerEvent(sd, sb), 0.5).toFixed(3)} p99 ${percentile(addedPerEvent(sd, sb), 0.99).toFixed(3)} ms; added first event p99 via inference +${percentile(ttft, 0.99).toFixed(3)} ms`,
-  );
-  const [wd, wi, wb] = wrk as [(typeof wrk)[0], (typeof wrk)[0], (typeof wrk)[0]];
-  const ratios = wi.many.map((w, r) => (rps(w) / rps(wb.many[r] as WrkResult)).toFixed(2));
-  const addedRounds = wi.one.map((w, r) => ((w.p50_us - (wd.one[r] as WrkResult).p50_us) / 1000).toFixed(3));
-  console.log(`per round: inference / bare proxy ${ratios.join(", ")}; inference added p50 at c=1 ${addedRounds.join(", ")} ms`);
-}
-
-for (const sig of ["SIGINT", "SIGTERM"] as const) {
-  process.on(sig, () => {
-    killAllChildren();
-    process.exit(130);
-  });
-}
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(`bench:inference failed: ${err instanceof Error ? err.message : String(err)}`);
-    killAllChildren();
-    process.exit(1);
-  },
-);
+runBench("bench:inference", main);

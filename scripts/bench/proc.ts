@@ -164,3 +164,24 @@ export function describeCpu(c: CpuUse, ops: number): string {
   const warn = isNoisy(c) ? `   <- NOISY: ${((c.otherUs / c.busyUs) * 100).toFixed(0)} % of the CPU went to other processes` : "";
   return `CPU µs/op: machine ${per(c.busyUs)} = ${parts.join(" + ")}${warn}`;
 }
+
+/**
+ * Runs a bench's main and exits with its code: 1 (and the message) when it throws, 130 on Ctrl-C or SIGTERM; every
+ * child still running is killed on the way out, so a broken run leaves no process behind.
+ */
+export function runBench(name: string, main: () => Promise<number>): void {
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    process.on(sig, () => {
+      killAllChildren();
+      process.exit(130);
+    });
+  }
+  main().then(
+    (code) => process.exit(code),
+    (err) => {
+      console.error(`${name} failed: ${err instanceof Error ? err.message : String(err)}`);
+      killAllChildren();
+      process.exit(1);
+    },
+  );
+}

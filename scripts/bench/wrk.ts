@@ -1,4 +1,4 @@
-// Runs wrk (1 thread) with one of the bench Lua scripts and reads the JSON summary line those scripts print.
+// Runs wrk (1 thread) with scripts/bench/wrk-request.lua and reads the JSON summary line it prints.
 import { join } from "node:path";
 import { runChild } from "./proc.ts";
 
@@ -13,9 +13,10 @@ export interface WrkResult {
   max_us: number;
 }
 
-/** `script` is a file beside this one; `args` go to its init() after `--`. Any non-2xx answer or socket error throws. */
-export async function runWrk(script: string, base: string, connections: number, seconds: number, args: string[]): Promise<WrkResult> {
-  const r = await runChild(["wrk", "-t1", `-c${connections}`, `-d${seconds}s`, "--timeout", "5s", "-s", join(import.meta.dir, script), base, "--", ...args], {
+/** `args` go to the script's init() after `--`: token (or "-"), path, optional body file. A non-2xx answer or socket error throws. */
+export async function runWrk(base: string, connections: number, seconds: number, args: string[]): Promise<WrkResult> {
+  const script = join(import.meta.dir, "wrk-request.lua");
+  const r = await runChild(["wrk", "-t1", `-c${connections}`, `-d${seconds}s`, "--timeout", "5s", "-s", script, base, "--", ...args], {
     timeoutMs: (seconds + 30) * 1000,
   });
   const line = r.stdout.split("\n").find((l) => l.startsWith("WRK_RESULT "));

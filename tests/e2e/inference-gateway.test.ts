@@ -33,6 +33,12 @@ const streamed = (events: { data: string }[]) =>
     return { choices: chunk.choices.map((c) => ({ delta: c.delta, finish_reason: c.finish_reason })), usage: chunk.usage };
   });
 
+/** The reply a chat stream carries: its deltas' content joined. */
+const streamedText = (events: { data: string }[]) =>
+  streamed(events)
+    .flatMap((e) => (e === "[DONE]" ? [] : e.choices.map((c) => (c.delta as { content?: string }).content ?? "")))
+    .join("");
+
 describe("gateway → inference → model server (processes)", () => {
   let dir: string;
   let models: TestModelServer & { kill(signal?: NodeJS.Signals): Promise<number> };
@@ -153,9 +159,7 @@ describe("gateway → inference → model server (processes)", () => {
     const events = await readSse(res);
     expect(direct.length).toBeGreaterThanOrEqual(303); // role chunk, ≥ 300 tokens, finish chunk, [DONE]
     expect(events).toHaveLength(direct.length);
-    expect(streamed(events).flatMap((e) => (e === "[DONE]" ? [] : e.choices.map((c) => (c.delta as { content?: string }).content ?? ""))).join("")).toBe(
-      content,
-    );
+    expect(streamedText(events)).toBe(content);
     expect(streamed(events)).toEqual(streamed(direct));
     expect(events.at(-1)?.data).toBe("[DONE]");
     expect(streamed(events).some((e) => e !== "[DONE]" && e.usage !== undefined)).toBe(false); // not asked for: not sent

@@ -1,15 +1,20 @@
--- wrk script for scripts/bench/inference.ts: POST one JSON body (with a bearer token, or none), JSON summary on the last line.
--- Usage: wrk -t1 -c32 -d10s -s scripts/bench/inference.lua http://127.0.0.1:PORT -- <token or -> <path> <body file>
+-- wrk script for the benches (scripts/bench/wrk.ts): one request, repeated; a JSON summary on the last line.
+-- Usage: wrk -t1 -c32 -d10s -s scripts/bench/wrk-request.lua http://127.0.0.1:PORT -- <token or -> <path> [<body file>]
+-- With a body file: POST it as JSON; without: GET. "-" sends no Authorization header.
 
 function init(args)
   local token, path, file = args[1], args[2], args[3]
-  if not file then error("pass <token or -> <path> <body file> after --") end
-  local f = assert(io.open(file, "rb"))
-  wrk.body = f:read("*a")
-  f:close()
-  wrk.method = "POST"
+  if not path then error("pass <token or -> <path> [<body file>] after --") end
   wrk.path = path
-  wrk.headers["Content-Type"] = "application/json"
+  wrk.method = "GET"
+  wrk.headers["Accept"] = "application/json"
+  if file then
+    local f = assert(io.open(file, "rb"))
+    wrk.body = f:read("*a")
+    f:close()
+    wrk.method = "POST"
+    wrk.headers["Content-Type"] = "application/json"
+  end
   if token ~= "-" then wrk.headers["Authorization"] = "Bearer " .. token end
   prepared = wrk.format()
 end
