@@ -18,14 +18,15 @@ export function report(connections: number, wrk: { many: WrkResult[]; one: WrkRe
     p99: median(r.many.map((w) => w.p99_us)),
     p50one: median(r.one.map((w) => w.p50_us)),
     p99one: median(r.one.map((w) => w.p99_us)),
+    cpu: median(r.many.map((w) => w.cpu_us_per_request ?? Number.NaN)),
   }));
   console.log(
-    `\n${"".padEnd(22)} ${`c=${connections} req/s`.padStart(12)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} | ${"c=1 p50".padStart(8)} ${"p99 ms".padStart(8)}`,
+    `\n${"".padEnd(22)} ${`c=${connections} req/s`.padStart(12)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} | ${"c=1 p50".padStart(8)} ${"p99 ms".padStart(8)} | ${"CPU µs/req".padStart(10)}`,
   );
   names.forEach((n, i) => {
     const x = s[i] as (typeof s)[number];
     console.log(
-      `${n.padEnd(22)} ${x.rps.toFixed(0).padStart(12)} ${ms(x.p50).padStart(8)} ${ms(x.p99).padStart(8)} | ${ms(x.p50one).padStart(8)} ${ms(x.p99one).padStart(8)}`,
+      `${n.padEnd(22)} ${x.rps.toFixed(0).padStart(12)} ${ms(x.p50).padStart(8)} ${ms(x.p99).padStart(8)} | ${ms(x.p50one).padStart(8)} ${ms(x.p99one).padStart(8)} | ${x.cpu.toFixed(0).padStart(10)}`,
     );
   });
   const [d, inf, bare] = s as [(typeof s)[0], (typeof s)[0], (typeof s)[0]];

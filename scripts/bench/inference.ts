@@ -22,6 +22,8 @@
 // echo-chat replies with include_usage, one call at a time, targets interleaved; each event's arrival at the client is
 // set against the time the model server handed that event over (its /_control/stats), so the model server's own timer
 // jitter cancels; "added" pairs the k-th event of the i-th call through a proxy with the same event of the i-th direct call.
+// Each c=32 run also meters the CPU (user + system, from /proc) of the process answering wrk, per request: on a shared
+// machine that figure moves much less than req/s does.
 //
 // It is a measurement, not a test: exit 0 whether or not targets are met, 1 when something broke, 2 when wrk is missing.
 import { mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
@@ -35,7 +37,7 @@ import { compile } from "../build.ts";
 import { devInferenceModels } from "../dev-models.ts";
 import { report } from "./inference-report.ts";
 import { figuresOf, type StreamFigures, type StreamRun, type StreamTarget, streamOnce } from "./inference-streams.ts";
-import { freePort, killAllChildren, runBench, startChild, waitFor } from "./proc.ts";
+import { freePort, killAllChildren, processCpuUs, runBench, startChild, waitFor } from "./proc.ts";
 import { median, percentile } from "./quantiles.ts";
 import { requestsPerSecond as rps, runWrk, type WrkResult } from "./wrk.ts";
 import { positiveInt, WRK_FLAGS, wrkSettings } from "./wrk-settings.ts";
@@ -127,9 +129,9 @@ async function main(): Promise<number> {
     const token = () => mint({ audience: "inference", subject: "bench", scopes: ["inference:invoke"], ttlSeconds: 60 });
     const none = async () => undefined;
     const targets = [
-      { name: "direct", base: direct, path: "/v2/models/lang-id/infer", token: none },
-      { name: "inference", base: viaInference, path: "/v1/models/lang-id/infer", token },
-      { name: "bare Bun fetch proxy", base: viaBare, path: "/v2/models/lang-id/infer", token: none },
+      { name: "direct", base: direct, path: "/v2/models/lang-id/infer", token: none, pid: modelServer.pid },
+      { name: "inference", base: viaInference, path: "/v1/models/lang-id/infer", token, pid: inference.pid },
+      { name: "bare Bun fetch proxy", base: viaBare, path: "/v2/models/lang-id/infer", token: none, pid: bare.pid },
     ];
     // Same answer everywhere, or the comparison means nothing.
     const answers = await Promise.all(
@@ -168,12 +170,15 @@ async function main(): Promise<number> {
         const t = targets[i] as (typeof targets)[number];
         const args = async () => [(await t.token()) ?? "-", t.path, bodyFile];
         await runWrk(t.base, cfg.connections, cfg.warmup, await args());
+        // CPU per request of the process answering wrk (the model server itself for direct): less load-sensitive than req/s.
+        const cpu0 = processCpuUs(t.pid);
         const many = await runWrk(t.base, cfg.connections, cfg.duration, await args());
+        many.cpu_us_per_request = (processCpuUs(t.pid) - cpu0) / many.requests;
         const one = await runWrk(t.base, 1, Math.max(1, cfg.duration >> 1), await args());
         wrkResults[i]?.many.push(many);
         wrkResults[i]?.one.push(one);
         console.log(
-          `  round ${round + 1} ${t.name.padEnd(22)} c=${cfg.connections}: ${rps(many).toFixed(0).padStart(6)} req/s p50 ${ms(many.p50_us)} p99 ${ms(many.p99_us)} ms | c=1: p50 ${ms(one.p50_us)} p99 ${ms(one.p99_us)} ms`,
+          `  round ${round + 1} ${t.name.padEnd(22)} c=${cfg.connections}: ${rps(many).toFixed(0).padStart(6)} req/s p50 ${ms(many.p50_us)} p99 ${ms(many.p99_us)} ms, ${many.cpu_us_per_request?.toFixed(0)} µs CPU/req | c=1: p50 ${ms(one.p50_us)} p99 ${ms(one.p99_us)} ms`,
         );
       }
       // A few unrecorded calls first: the first streams of a process pay for compiling its stream path.

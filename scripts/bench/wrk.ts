@@ -11,6 +11,8 @@ export interface WrkResult {
   p90_us: number;
   p99_us: number;
   max_us: number;
+  /** Filled in by a bench that meters the answering process: its user + system CPU per request, µs. */
+  cpu_us_per_request?: number;
 }
 
 /** `args` go to the script's init() after `--`: token (or "-"), path, optional body file. A non-2xx answer or socket error throws. */
