@@ -19,3 +19,8 @@ declare module "*.ftz" {
   const path: string;
   export default path;
 }
+/** `with { type: "file" }` on a package's browser bundle: a path readable with node:fs (inside /$bunfs/ in a compiled executable). */
+declare module "*/dist/browser/standalone.js" {
+  const path: string;
+  export default path;
+}

@@ -13,6 +13,7 @@ import { createApp as createNotificationsApp, DOCS_INFO as NOTIFICATIONS_INFO } 
 import type { NotificationsRepository } from "../../services/notifications/notifications/repository.ts";
 import { createApp as createOrdersApp, DOCS_INFO as ORDERS_INFO } from "../../services/orders/app.ts";
 import type { OrdersRepository } from "../../services/orders/orders/repository.ts";
+import { asyncApiDocument } from "./asyncapi.ts";
 
 const unused = (): never => {
   throw new Error("the contract generator never serves requests");
@@ -54,6 +55,7 @@ export function contractDocuments(): Record<string, unknown> {
     "inference.json": inferenceDocument(),
     "events/orders.placed.json": eventSchema("order.placed", "orders.placed", orderPlacedEvent),
     "events/orders.cancelled.json": eventSchema("order.cancelled", "orders.cancelled", orderCancelledEvent),
+    "events/asyncapi.json": asyncApiDocument(),
   };
   // The gateway's contract merges the services' documents above, which are exactly the committed openapi/<service>.json
   // whenever `openapi:check` passes; a service added here is picked up by name.

@@ -93,7 +93,7 @@ export function createApp(deps: GatewayDeps): Gateway {
     }
     await next();
   };
-  for (const path of ["/openapi.json", "/docs", "/dev/*"]) own.use(path, limitPublic as never);
+  for (const path of ["/openapi.json", "/docs", "/docs/*", "/dev/*"]) own.use(path, limitPublic as never);
   const prefixes = routes.map((r) => r.prefix);
   registerDocumentRoutes(own, () => routedOnly(deps.contract, prefixes, ALL_PREFIXES), "Platform API");
   own.get("/metrics", (c) => {

@@ -9,7 +9,7 @@ export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   "cross-origin-resource-policy": "same-origin",
 };
 
-/** Sets the security headers; `page` relaxes CSP for the docs page, which loads its renderer from a CDN. */
+/** Sets the security headers; `page` keeps the docs page's own CSP (lib/http/docs.ts: its renderer and styles). */
 export function applySecurityHeaders(headers: Headers, page = false): void {
   for (const name in SECURITY_HEADERS) {
     if (page && name === "content-security-policy") continue;
