@@ -1,7 +1,7 @@
 // The gateway process as deployed: a configuration that cannot work stops startup with one message (the path through orders: tests/e2e).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { generateDevKeyPair } from "../../lib/auth/dev-keys.ts";
-import { freePort, startService } from "../../lib/testing/service-process.ts";
+import { freePort, runToExit, startService } from "../../lib/testing/service-process.ts";
 import { generateDevIssuerKeys } from "./dev-issuer/issuer.ts";
 import { stubServer } from "./testing/harness.ts";
 
@@ -33,29 +33,14 @@ describe("gateway startup against the issuer", () => {
   });
   afterAll(() => issuer.stop());
 
-  /** Runs the gateway until it exits (or 15 s pass): its exit code, stdout's JSON lines and how long it ran. */
-  async function runToExit(env: Record<string, string>) {
-    const t0 = performance.now();
-    const proc = Bun.spawn(["bun", "services/gateway/main.ts"], {
-      env: { PATH: process.env.PATH ?? "", PORT: String(await freePort()), INTERNAL_AUTH_PRIVATE_JWK: internalJwk, JWT_AUDIENCE: "api", ...env },
-      stdout: "pipe",
-      stderr: "pipe",
-    });
-    const timer = setTimeout(() => proc.kill("SIGKILL"), 15_000);
-    const [code, stdout] = await Promise.all([proc.exited, new Response(proc.stdout as ReadableStream).text()]);
-    clearTimeout(timer);
-    const lines = stdout
-      .split("\n")
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-    return { code, lines, ms: performance.now() - t0, failure: String(lines.find((l) => l.msg === "startup failed")?.err) };
-  }
+  const runGateway = (env: Record<string, string>) =>
+    runToExit(["bun", "services/gateway/main.ts"], { INTERNAL_AUTH_PRIVATE_JWK: internalJwk, JWT_AUDIENCE: "api", ...env });
 
   const jwksForm = (path: string) => ({ JWKS_URL: `${issuer.url}${path}`, JWT_ISSUER: "https://id.example.com/" });
 
   test("a JWKS_URL that answers a discovery document: exit 1, naming it and the OIDC_ISSUER_URL to use", async () => {
     issuer.set(() => Response.json({ issuer: "https://id.example.com", jwks_uri: "https://id.example.com/certs", token_endpoint: "https://id.example.com/token" }));
-    const run = await runToExit(jwksForm("/.well-known/openid-configuration"));
+    const run = await runGateway(jwksForm("/.well-known/openid-configuration"));
     expect(run.code).toBe(1);
     expect(run.failure).toBe(
       `JWKS URL ${issuer.url}/.well-known/openid-configuration answered an OIDC discovery document (issuer "https://id.example.com", jwks_uri "https://id.example.com/certs"), ` +
@@ -67,11 +52,11 @@ describe("gateway startup against the issuer", () => {
 
   test("a JWKS_URL that answers 404 or JSON without keys: exit 1, saying what was found", async () => {
     issuer.set(() => new Response("Not Found", { status: 404 }));
-    const notFound = await runToExit(jwksForm("/jwks.json"));
+    const notFound = await runGateway(jwksForm("/jwks.json"));
     expect(notFound.code).toBe(1);
     expect(notFound.failure).toBe(`JWKS URL ${issuer.url}/jwks.json answered HTTP 404, not a key set: check the URL`);
     issuer.set(() => Response.json({ status: "UP" }));
-    const other = await runToExit(jwksForm("/health"));
+    const other = await runGateway(jwksForm("/health"));
     expect(other.code).toBe(1);
     expect(other.failure).toBe(`JWKS URL ${issuer.url}/health answered JSON without a "keys" array (members: status), not a key set`);
   }, 20_000);
@@ -98,7 +83,7 @@ describe("gateway startup against the issuer", () => {
 
   test("OIDC discovery unreachable: retried OIDC_DISCOVERY_RETRIES times, then exit 1 with the URL and the last error", async () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
-    const run = await runToExit({ OIDC_ISSUER_URL: closed, OIDC_DISCOVERY_RETRIES: "2" });
+    const run = await runGateway({ OIDC_ISSUER_URL: closed, OIDC_DISCOVERY_RETRIES: "2" });
     expect(run.code).toBe(1);
     expect(run.failure).toStartWith(`OIDC discovery failed: ${closed}/.well-known/openid-configuration could not be read in 3 attempts (last: `);
     expect(run.lines.filter((l) => l.msg === "oidc discovery failed, retrying").map((l) => l.retry_in_ms)).toEqual([250, 500]);
