@@ -53,7 +53,9 @@ export const gatewayEnv = z
   .object({
     ...commonEnv(8080),
     // Kept exactly as written: it is compared with the discovery document's `issuer` and the tokens' `iss` byte for byte.
-    OIDC_ISSUER_URL: httpUrlExact.optional().describe("Issuer whose discovery document names its JWKS, `iss` and algorithms (instead of JWKS_URL + JWT_ISSUER)"),
+    OIDC_ISSUER_URL: httpUrlExact
+      .optional()
+      .describe("Issuer whose discovery document names its JWKS, `iss` and algorithms (instead of JWKS_URL + JWT_ISSUER)"),
     OIDC_DISCOVERY_RETRIES: z.coerce.number().int().min(0).max(10).default(4).describe("Retries of an unreachable discovery document at startup"),
     JWKS_URL: httpUrl.optional().describe("JWKS of the OIDC issuer whose user tokens the gateway accepts"),
     JWT_ISSUER: z.string().min(1).optional().describe("Exact `iss` of accepted user tokens"),
@@ -63,7 +65,7 @@ export const gatewayEnv = z
     JWT_MAX_BYTES: z.coerce.number().int().min(512).max(16_384).default(8_192).describe("Longest accepted user token"),
     JWKS_CACHE_MAX_AGE_MS: ms(600_000, 86_400_000).describe("How long a fetched JWKS is used before it is fetched again"),
     JWKS_COOLDOWN_MS: ms(30_000).describe("At most one JWKS fetch per this period (unknown kid, failures)"),
-    JWKS_TIMEOUT_MS: ms(5_000, 60_000).describe("Timeout of one JWKS fetch"),
+    JWKS_TIMEOUT_MS: ms(5_000, 60_000).describe("Timeout of one JWKS (or discovery document) fetch"),
     INTERNAL_AUTH_PRIVATE_JWK: privateJwkEnv.describe("Private Ed25519 JWK (with kid) that signs the internal tokens for services"),
     ORDERS_URL: httpUrl.optional().describe("Orders service base URL; unset → /v1/orders is not routed"),
     NOTIFICATIONS_URL: httpUrl.optional().describe("Notifications service base URL; unset → not routed"),

@@ -39,7 +39,9 @@ describe("gateway startup against the issuer", () => {
   const jwksForm = (path: string) => ({ JWKS_URL: `${issuer.url}${path}`, JWT_ISSUER: "https://id.example.com/" });
 
   test("a JWKS_URL that answers a discovery document: exit 1, naming it and the OIDC_ISSUER_URL to use", async () => {
-    issuer.set(() => Response.json({ issuer: "https://id.example.com", jwks_uri: "https://id.example.com/certs", token_endpoint: "https://id.example.com/token" }));
+    issuer.set(() =>
+      Response.json({ issuer: "https://id.example.com", jwks_uri: "https://id.example.com/certs", token_endpoint: "https://id.example.com/token" }),
+    );
     const run = await runGateway(jwksForm("/.well-known/openid-configuration"));
     expect(run.code).toBe(1);
     expect(run.failure).toBe(

@@ -105,7 +105,9 @@ describe("issuer mix-ups against oidc-provider", () => {
     await Bun.sleep(50);
     const line = logLines(gw).find((l) => l.msg === "user token rejected");
     expect(line?.failure).toBe("wrong_issuer");
-    expect(line?.reason).toBe(`iss "${op.issuer}" is not the configured issuer "${op.issuer}/" (they differ only by a trailing slash; issuers are compared exactly)`);
+    expect(line?.reason).toBe(
+      `iss "${op.issuer}" is not the configured issuer "${op.issuer}/" (they differ only by a trailing slash; issuers are compared exactly)`,
+    );
   }, 20_000);
 });
 

@@ -35,7 +35,9 @@ export function readJwks(a: JwksAnswer): JSONWebKeySet {
   try {
     body = JSON.parse(a.text);
   } catch {
-    throw new JwksMisconfiguredError(`JWKS URL ${a.url} answered ${a.contentType ?? "no content type"} that is not JSON (begins ${shorten(a.text.trimStart())}), not a key set`);
+    throw new JwksMisconfiguredError(
+      `JWKS URL ${a.url} answered ${a.contentType ?? "no content type"} that is not JSON (begins ${shorten(a.text.trimStart())}), not a key set`,
+    );
   }
   const doc = (typeof body === "object" && body !== null && !Array.isArray(body) ? body : {}) as Record<string, unknown>;
   if (Array.isArray(doc.keys)) return doc as unknown as JSONWebKeySet;
@@ -47,6 +49,10 @@ export function readJwks(a: JwksAnswer): JSONWebKeySet {
         `set OIDC_ISSUER_URL=${doc.issuer} instead of JWKS_URL and JWT_ISSUER, or JWKS_URL=${doc.jwks_uri}${slash}`,
     );
   }
-  const members = Array.isArray(body) ? "an array" : typeof body === "object" && body !== null ? `members: ${Object.keys(doc).slice(0, 8).join(", ") || "none"}` : typeof body;
+  const members = Array.isArray(body)
+    ? "an array"
+    : typeof body === "object" && body !== null
+      ? `members: ${Object.keys(doc).slice(0, 8).join(", ") || "none"}`
+      : typeof body;
   throw new JwksMisconfiguredError(`JWKS URL ${a.url} answered JSON without a "keys" array (${members}), not a key set`);
 }

@@ -51,7 +51,8 @@ function readDocument(url: string, configured: string, text: string, contentType
       `the discovery document at ${url} names issuer ${JSON.stringify(doc.issuer)}, but OIDC_ISSUER_URL is ${JSON.stringify(configured)}; ` +
         `they must be equal exactly${trailingSlashHint(configured, doc.issuer)}: tokens carry the issuer's own value in iss`,
     );
-  if (!isHttpUrl(doc.jwks_uri)) throw new IssuerDiscoveryError(`the discovery document at ${url} has no http(s) jwks_uri (found ${JSON.stringify(doc.jwks_uri)})`);
+  if (!isHttpUrl(doc.jwks_uri))
+    throw new IssuerDiscoveryError(`the discovery document at ${url} has no http(s) jwks_uri (found ${JSON.stringify(doc.jwks_uri)})`);
   const algs = doc.id_token_signing_alg_values_supported;
   const signingAlgorithms = Array.isArray(algs) ? algs.filter((a): a is string => typeof a === "string") : undefined;
   return { issuer: doc.issuer, jwksUri: doc.jwks_uri, signingAlgorithms };

@@ -9,7 +9,14 @@ import { createUserTokenVerifier, TokenRejectedError } from "./user-token.ts";
 
 const keys = await generateDevIssuerKeys("k1");
 const verifier = createUserTokenVerifier({
-  jwks: createJwksCache({ url: "http://issuer.test/jwks", fetch: async () => Response.json(keys.jwks), maxAgeMs: 60_000, cooldownMs: 1_000, timeoutMs: 1_000, log: silentLogger }),
+  jwks: createJwksCache({
+    url: "http://issuer.test/jwks",
+    fetch: async () => Response.json(keys.jwks),
+    maxAgeMs: 60_000,
+    cooldownMs: 1_000,
+    timeoutMs: 1_000,
+    log: silentLogger,
+  }),
   issuer: ISSUER,
   audience: AUDIENCE,
   algorithms: ["RS256"],
@@ -25,13 +32,15 @@ async function sign(claims: JWTPayload): Promise<string> {
 }
 
 const refusal = (token: Promise<string>) =>
-  token.then((t) => verifier.verify(t)).then(
-    () => expect.unreachable("the token was accepted"),
-    (err) => {
-      expect(err).toBeInstanceOf(TokenRejectedError);
-      return err as TokenRejectedError;
-    },
-  );
+  token
+    .then((t) => verifier.verify(t))
+    .then(
+      () => expect.unreachable("the token was accepted"),
+      (err) => {
+        expect(err).toBeInstanceOf(TokenRejectedError);
+        return err as TokenRejectedError;
+      },
+    );
 
 describe("scopes", () => {
   test("`scope` as a space-separated string (RFC 9068, oidc-provider, Keycloak)", async () => {
