@@ -66,37 +66,25 @@ describe("readJwks", () => {
 });
 
 describe("the key cache keeps the reason", () => {
+  /** What ensureLoaded throws when every fetch gets `answer`. */
+  const loadFailure = (answer: () => Promise<Response>) =>
+    createJwksCache({ url, fetch: answer, maxAgeMs: 60_000, cooldownMs: 1_000, timeoutMs: 1_000, log: silentLogger })
+      .ensureLoaded()
+      .then(
+        () => expect.unreachable("loaded"),
+        (e) => e as Error,
+      );
+
   test("ensureLoaded fails with the misconfiguration as its cause (what the startup check looks at)", async () => {
-    const cache = createJwksCache({
-      url,
-      fetch: async () => Response.json({ issuer: "https://id.example.com", jwks_uri: "https://id.example.com/certs" }),
-      maxAgeMs: 60_000,
-      cooldownMs: 1_000,
-      timeoutMs: 1_000,
-      log: silentLogger,
-    });
-    const err = await cache.ensureLoaded().then(
-      () => expect.unreachable("loaded"),
-      (e) => e as Error,
-    );
+    const err = await loadFailure(async () => Response.json({ issuer: "https://id.example.com", jwks_uri: "https://id.example.com/certs" }));
     expect(err).toBeInstanceOf(KeysUnavailableError);
     expect(err.cause).toBeInstanceOf(JwksMisconfiguredError);
     expect(err.message).toContain("not loaded: JWKS URL https://id.example.com/jwks answered an OIDC discovery document");
   });
 
   test("an unreachable issuer is no misconfiguration: the cause is a plain error", async () => {
-    const cache = createJwksCache({
-      url,
-      fetch: () => Promise.reject(new Error("connection refused")),
-      maxAgeMs: 60_000,
-      cooldownMs: 1_000,
-      timeoutMs: 1_000,
-      log: silentLogger,
-    });
-    const err = await cache.ensureLoaded().then(
-      () => expect.unreachable("loaded"),
-      (e) => e as Error,
-    );
+    const err = await loadFailure(() => Promise.reject(new Error("connection refused")));
+    expect(err).toBeInstanceOf(KeysUnavailableError);
     expect(err.cause).not.toBeInstanceOf(JwksMisconfiguredError);
     expect(err.message).toContain("connection refused");
   });
