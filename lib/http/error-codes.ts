@@ -23,6 +23,8 @@ export const ERROR_CODES = {
   bad_gateway: { status: 502, title: "Upstream answered badly" },
   service_unavailable: { status: 503, title: "Service unavailable" },
   upstream_timeout: { status: 504, title: "Upstream timed out" },
+  database_unavailable: { status: 503, title: "The database is temporarily unavailable" },
+  database_timeout: { status: 504, title: "The database did not answer in time" },
   dead_letter_not_replayable: { status: 422, title: "The dead letter cannot be replayed" },
   model_not_found: { status: 404, title: "No such model" },
   inference_rejected: { status: 422, title: "The model server refused the request" },

@@ -20,7 +20,10 @@ const hooks: InferenceHooks = {
     const session: UsageSession = {
       body: stream ? { ...body, stream_options: { include_usage: true } } : undefined,
       tap: { chunk: (lines) => new TextEncoder().encode(new TextDecoder().decode(lines).replaceAll('"b"', '"B"')) },
-      settle: ({ ok }) => events.push(`settle ${ok}`),
+      settle: ({ ok }) => {
+        events.push(`settle ${ok}`);
+        return undefined;
+      },
     };
     return session;
   },

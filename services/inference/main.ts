@@ -11,9 +11,10 @@ import { startInference } from "./start.ts";
 const SERVICE = "inference";
 exitIfVersionFlag(SERVICE, VERSION);
 const cfg = loadConfigOrExit(SERVICE, inferenceEnv, process.env);
-const log = createLogger({ service: SERVICE, level: cfg.LOG_LEVEL, sink: stdoutSink });
-// Before the backend clients are made: they get client spans only when tracing is on (OTEL_* from the env).
-const tracing = startTracingOrExit(SERVICE, VERSION, process.env, { log });
+const logOptions = { service: SERVICE, level: cfg.LOG_LEVEL, sink: stdoutSink };
+// OTEL_* from the env; the tracing goes to the app (server and GenAI spans) and the backend clients, its context to the logger.
+const tracing = startTracingOrExit(SERVICE, VERSION, process.env, { log: createLogger(logOptions) });
+const log = createLogger({ ...logOptions, context: tracing.logContext });
 
 runEntrypoint({
   log,
@@ -23,6 +24,6 @@ runEntrypoint({
   last: [tracing.closer],
   start: async () => {
     log.info("starting", { version: VERSION, port: cfg.PORT, models: Object.keys(cfg.INFERENCE_MODELS) });
-    return startInference(cfg, { log });
+    return startInference(cfg, { log, tracing });
   },
 });

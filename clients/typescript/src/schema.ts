@@ -41,7 +41,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: dependencies reachable and not draining */
+        /** Readiness: started, not draining, own checks pass (a shared dependency's outage is 200 "degraded") */
         get: operations["readiness"];
         put?: never;
         post?: never;
@@ -367,7 +367,7 @@ export interface components {
     schemas: {
         ProbeStatus: {
             /** @enum {string} */
-            status: "ok" | "unavailable" | "draining" | "starting";
+            status: "ok" | "degraded" | "unavailable" | "draining" | "starting";
             checks?: {
                 [key: string]: string;
             };
@@ -381,7 +381,7 @@ export interface components {
              * @description Stable machine-readable error code
              * @enum {string}
              */
-            code: "bad_request" | "invalid_json" | "invalid_parameter" | "idempotency_key_missing" | "idempotency_key_invalid" | "unauthorized" | "insufficient_scope" | "not_found" | "method_not_allowed" | "idempotency_key_in_flight" | "invalid_state_transition" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "idempotency_key_reused" | "amount_overflow" | "request_header_too_large" | "rate_limited" | "internal_error" | "bad_gateway" | "service_unavailable" | "upstream_timeout" | "dead_letter_not_replayable" | "model_not_found" | "inference_rejected" | "client_closed_request" | "backend_error" | "backend_response_too_large" | "model_unavailable" | "backend_connect_timeout" | "backend_first_byte_timeout" | "backend_idle_timeout" | "backend_total_timeout";
+            code: "bad_request" | "invalid_json" | "invalid_parameter" | "idempotency_key_missing" | "idempotency_key_invalid" | "unauthorized" | "insufficient_scope" | "not_found" | "method_not_allowed" | "idempotency_key_in_flight" | "invalid_state_transition" | "payload_too_large" | "unsupported_media_type" | "validation_failed" | "idempotency_key_reused" | "amount_overflow" | "request_header_too_large" | "rate_limited" | "internal_error" | "bad_gateway" | "service_unavailable" | "upstream_timeout" | "database_unavailable" | "database_timeout" | "dead_letter_not_replayable" | "model_not_found" | "inference_rejected" | "client_closed_request" | "backend_error" | "backend_response_too_large" | "model_unavailable" | "backend_connect_timeout" | "backend_first_byte_timeout" | "backend_idle_timeout" | "backend_total_timeout";
             detail?: string;
             instance?: string;
             request_id?: string;
@@ -994,10 +994,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service unavailable */
+            /** @description The database is temporarily unavailable; Service unavailable */
             503: {
                 headers: {
-                    /** @description Seconds to wait before retrying */
+                    /** @description Seconds to wait before retrying (the database is temporarily unavailable) */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -1005,9 +1005,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Upstream timed out */
+            /** @description The database did not answer in time; Upstream timed out */
             504: {
                 headers: {
+                    /** @description Seconds to wait before retrying (the database is temporarily unavailable) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1163,10 +1165,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service unavailable */
+            /** @description The database is temporarily unavailable; Service unavailable */
             503: {
                 headers: {
-                    /** @description Seconds to wait before retrying */
+                    /** @description Seconds to wait before retrying (the database is temporarily unavailable) */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -1174,9 +1176,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Upstream timed out */
+            /** @description The database did not answer in time; Upstream timed out */
             504: {
                 headers: {
+                    /** @description Seconds to wait before retrying (the database is temporarily unavailable) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1319,10 +1323,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service unavailable */
+            /** @description The database is temporarily unavailable; Service unavailable */
             503: {
                 headers: {
-                    /** @description Seconds to wait before retrying */
+                    /** @description Seconds to wait before retrying (the database is temporarily unavailable) */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -1330,9 +1334,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Upstream timed out */
+            /** @description The database did not answer in time; Upstream timed out */
             504: {
                 headers: {
+                    /** @description Seconds to wait before retrying (the database is temporarily unavailable) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1450,10 +1456,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service unavailable */
+            /** @description The database is temporarily unavailable; Service unavailable */
             503: {
                 headers: {
-                    /** @description Seconds to wait before retrying */
+                    /** @description Seconds to wait before retrying (the database is temporarily unavailable) */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -1461,9 +1467,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Upstream timed out */
+            /** @description The database did not answer in time; Upstream timed out */
             504: {
                 headers: {
+                    /** @description Seconds to wait before retrying (the database is temporarily unavailable) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1584,10 +1592,10 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Service unavailable */
+            /** @description The database is temporarily unavailable; Service unavailable */
             503: {
                 headers: {
-                    /** @description Seconds to wait before retrying */
+                    /** @description Seconds to wait before retrying (the database is temporarily unavailable) */
                     "Retry-After"?: number;
                     [name: string]: unknown;
                 };
@@ -1595,9 +1603,11 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Upstream timed out */
+            /** @description The database did not answer in time; Upstream timed out */
             504: {
                 headers: {
+                    /** @description Seconds to wait before retrying (the database is temporarily unavailable) */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

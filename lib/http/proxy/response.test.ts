@@ -1,4 +1,4 @@
-// The shared client-response builder: banners and hop-by-hop fields dropped, request fields and security headers added.
+// The shared client-response builder: banners and hop-by-hop fields dropped, request fields and security headers added, list fields merged.
 import { describe, expect, test } from "bun:test";
 import { createClientResponseBuilder } from "./response.ts";
 
@@ -6,7 +6,16 @@ const upstream = () =>
   new Response("body", {
     status: 201,
     statusText: "Created",
-    headers: { "content-type": "text/plain", server: "x/1", "x-powered-by": "y", connection: "x-hop", "x-hop": "1", vary: "Accept", location: "/a" },
+    headers: {
+      "content-type": "text/plain",
+      server: "x/1",
+      "x-powered-by": "y",
+      connection: "x-hop",
+      "x-hop": "1",
+      vary: "Accept",
+      location: "/a",
+      ratelimit: '"chat-tokens";r=5;t=2',
+    },
   });
 const extra = { "x-request-id": "r1", ratelimit: '"orders";r=1;t=1', vary: "Origin" };
 
@@ -15,6 +24,8 @@ function check(res: Response) {
   for (const gone of ["server", "x-powered-by", "connection", "x-hop"]) expect(res.headers.get(gone)).toBeNull();
   expect(res.headers.get("location")).toBe("/a");
   expect(res.headers.get("vary")).toBe("Accept, Origin");
+  // The upstream's own limit (inference's token budget) stays beside the proxy's request-rate limit.
+  expect(res.headers.get("ratelimit")).toBe('"chat-tokens";r=5;t=2, "orders";r=1;t=1');
   expect(res.headers.get("x-request-id")).toBe("r1");
   expect(res.headers.get("x-content-type-options")).toBe("nosniff");
   expect(res.headers.get("cache-control")).toBe("no-store");

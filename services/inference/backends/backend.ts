@@ -2,6 +2,7 @@
 import { type CircuitBreaker, createCircuitBreaker } from "../../../lib/http/client/circuit-breaker.ts";
 import { type ConnectProbe, createConnectProbe } from "../../../lib/http/client/connect-probe.ts";
 import { createUpstreamClient, type FetchLike, type UpstreamClient } from "../../../lib/http/client/upstream-client.ts";
+import type { Tracing } from "../../../lib/telemetry/tracer.ts";
 import type { BackendSpec, ModelSpec } from "../registry/model-spec.ts";
 
 export interface Backend {
@@ -23,6 +24,8 @@ export interface BackendOptions {
   breakerFailureThreshold: number;
   breakerOpenMs: number;
   fetch?: FetchLike;
+  /** Client spans per backend call when on (children of the model call's span). */
+  tracing?: Tracing;
   now?: () => number;
   onBreakerChange?: (backend: { model: string; backend: string }, to: string) => void;
 }
@@ -47,6 +50,7 @@ export function createBackend(model: ModelSpec, spec: BackendSpec, opts: Backend
     maxRetries: 0,
     breaker,
     fetch: opts.fetch,
+    tracing: opts.tracing,
     now,
   });
   return { model: model.name, spec, breaker, probe, client, outstanding: 0, ready: true, coolUntil: 0 };

@@ -16,10 +16,12 @@ export function contractPools(): Pools {
     maxSseLineBytes: 1,
     maxTensorElements: 1,
     retries: 0,
+    maxOutputTokens: 1,
   };
   const spec = {
     name: "contract",
     protocol: "oip-v2" as const,
+    group: "contract",
     backends: [{ name: "none", origin: "http://127.0.0.1:9", model: "contract", weight: 1, maxConcurrency: 1 }],
     limits,
   };

@@ -23,7 +23,7 @@ async function setup(models: (urls: string[]) => Record<string, unknown>, backen
   return h;
 }
 const circuit = async (h: Harness, backend: ModelBackend) =>
-  new RegExp(`inference_circuit_state\\{model="m",backend="127.0.0.1:${backend.port}"\\} (\\d)`).exec(await h.metrics())?.[1];
+  new RegExp(`inference_backend_circuit_state\\{gen_ai_request_model="m",backend="127.0.0.1:${backend.port}"\\} (\\d)`).exec(await h.metrics())?.[1];
 const infer = (h: Harness) => h.post("/v1/models/m/infer", body);
 
 describe("circuit breakers", () => {

@@ -28,7 +28,7 @@ afterAll(async () => {
   await backend.stop();
 });
 
-const inFlight = async () => Number(/inference_backend_requests_in_flight\{model="m"[^}]*\} (\d+)/.exec(await h.metrics())?.[1]);
+const inFlight = async () => Number(/inference_backend_requests_in_flight\{gen_ai_request_model="m"[^}]*\} (\d+)/.exec(await h.metrics())?.[1]);
 
 describe("client disconnect", () => {
   test("mid-request (no byte answered yet): the backend sees the abort within 100 ms", async () => {

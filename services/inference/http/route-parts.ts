@@ -4,8 +4,9 @@ export const security = [{ internalToken: ["inference:invoke"] }];
 
 export const AUTH_ERRORS = ["unauthorized", "insufficient_scope"] as const;
 
-/** Problems of a call that reached for a model server (time limits, failures, nobody available). */
+/** Problems of a call that reached for a model server (its queue full or the caller's token budget spent, time limits, failures, nobody available). */
 export const BACKEND_ERRORS = [
+  "rate_limited",
   "backend_error",
   "backend_response_too_large",
   "model_unavailable",

@@ -87,7 +87,7 @@ export function registerOipRoutes(app: OpenAPIHono<InferenceEnv>, deps: OipDeps)
         pool,
         { method: "GET", path: (b) => (oip ? `/v2/models/${modelPath(b)}` : `/v1/models/${modelPath(b)}`), accept: "application/json", ...scope.ids },
         scope.call,
-        { onAttempt: deps.metrics.attempt },
+        scope.dispatchHooks,
       );
       const answer = await readAnswer(d, pool, scope.call);
       if (answer.status >= 400) throw backendFailure(answer, pool.spec.name);
@@ -112,7 +112,7 @@ export function registerOipRoutes(app: OpenAPIHono<InferenceEnv>, deps: OipDeps)
         pool,
         { method: "POST", path: (b) => `/v2/models/${modelPath(b)}/infer`, body: () => text, accept: "application/json", ...scope.ids },
         scope.call,
-        { onAttempt: deps.metrics.attempt },
+        scope.dispatchHooks,
       );
       const answer = await readAnswer(d, pool, scope.call);
       if (answer.status >= 400) throw backendFailure(answer, pool.spec.name);

@@ -6,6 +6,7 @@ import { AppError } from "../../../lib/http/app-error.ts";
 import type { ModelPool, Pools } from "../backends/pool.ts";
 import { backendFailure, readAnswer } from "../forward/answer.ts";
 import { BodyWatch } from "../forward/body-watch.ts";
+import { endFailure } from "../forward/call.ts";
 import { dispatch } from "../forward/dispatch.ts";
 import { type CallDeps, type CallScope, modelCall } from "../forward/model-call.ts";
 import { eventStreamResponse, jsonResponse } from "../forward/respond.ts";
@@ -40,9 +41,14 @@ export function registerOpenAiRoutes(app: OpenAPIHono<InferenceEnv>, deps: OpenA
     const stream = kind === "chat" && body.stream === true;
     const text = await c.req.text();
     // The budget first: a caller over it is refused before taking a place in the model's queue.
-    const usage = await deps.hooks.openaiUsage?.({ model: pool.spec, caller: c.get("principal").subject, body, stream });
-    try {
-      return await modelCall(deps, c as never, pool, kind, async (scope) => {
+    const usage = await deps.hooks.openaiUsage?.({ model: pool.spec, operation: kind, caller: c.get("principal").subject, body, stream });
+    const maxTokens = typeof body.max_tokens === "number" ? body.max_tokens : undefined;
+    return await modelCall(
+      deps,
+      c as never,
+      pool,
+      kind,
+      async (scope) => {
         const sent = usage?.body ?? body;
         const d = await dispatch(
           pool,
@@ -55,22 +61,18 @@ export function registerOpenAiRoutes(app: OpenAPIHono<InferenceEnv>, deps: OpenA
             ...scope.ids,
           },
           scope.call,
-          { onAttempt: deps.metrics.attempt },
+          scope.dispatchHooks,
         );
         if (stream && d.res.ok && (d.res.headers.get("content-type") ?? "").startsWith("text/event-stream") && d.res.body) {
-          return await startStream(deps, pool, scope, d.res.body, d.release, usage);
+          return await startStream(pool, scope, d.res.body, d.release, usage);
         }
         const answer = await readAnswer(d, pool, scope.call);
         if (answer.status >= 400) throw backendFailure(answer, pool.spec.name);
         const out = usage?.answer ? usage.answer(answer.bytes) : answer.bytes;
-        usage?.settle({ ok: true });
-        return jsonResponse(out, scope.ids.requestId, 200, answer.contentType);
-      });
-    } catch (err) {
-      // Every failure before a response (admission, dispatch, a problem from the backend) releases the reservation.
-      usage?.settle({ ok: false });
-      throw err;
-    }
+        return jsonResponse(out, scope.ids.requestId, 200, answer.contentType, usage?.headers);
+      },
+      { usage, maxTokens },
+    );
   };
 
   app.openapi(routes.chat, (c) => handle(c as never, "chat", c.req.valid("json") as OpenAiBody) as never);
@@ -79,10 +81,9 @@ export function registerOpenAiRoutes(app: OpenAPIHono<InferenceEnv>, deps: OpenA
 
 /**
  * Waits for the first chunk before answering 200, so a backend that fails before sending anything still gets a proper
- * problem; from then on the stream owns the call's ending (limiter slot, metrics, usage settlement).
+ * problem; from then on the stream owns the call's ending (limiter slot, metrics, usage settlement, access log).
  */
 async function startStream(
-  deps: OpenAiDeps,
   pool: ModelPool,
   scope: CallScope,
   body: ReadableStream<Uint8Array>,
@@ -98,7 +99,7 @@ async function startStream(
     release();
     throw err;
   }
-  deps.metrics.firstToken("chat", name, (performance.now() - scope.started) / 1000);
+  scope.firstToken();
   const finish = scope.deferEnd();
   const stream = ssePassthrough(first, watch, {
     model: name,
@@ -110,9 +111,8 @@ async function startStream(
     truncated: () => new AppError("backend_error", { detail: `${name}: the model server's stream ended before [DONE].` }),
     onEnd: ({ ok, failure }) => {
       release();
-      usage?.settle({ ok });
-      finish(ok ? undefined : (failure?.code ?? "client_closed_request"));
+      finish(ok ? undefined : (failure ?? endFailure("client", limits.totalTimeoutMs)));
     },
   });
-  return eventStreamResponse(stream, scope.ids.requestId);
+  return eventStreamResponse(stream, scope.ids.requestId, usage?.headers);
 }

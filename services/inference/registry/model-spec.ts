@@ -21,6 +21,8 @@ export interface ModelLimits {
   maxTensorElements: number;
   /** Further attempts on another (or the same, after Retry-After) backend, only while nothing was generated. */
   retries: number;
+  /** Output tokens a caller's budget reserves for an OpenAI call that names no `max_tokens` (the answer's worst case). */
+  maxOutputTokens: number;
 }
 
 export interface BackendSpec {
@@ -38,6 +40,8 @@ export interface BackendSpec {
 export interface ModelSpec {
   name: string;
   protocol: Protocol;
+  /** The token-budget group its calls are charged to (default: the model's name). */
+  group: string;
   backends: BackendSpec[];
   limits: ModelLimits;
 }
@@ -62,6 +66,7 @@ export function resolveRegistry(raw: RawRegistry, defaults: ModelLimits, env: Re
       maxSseLineBytes: m.maxSseLineBytes ?? defaults.maxSseLineBytes,
       maxTensorElements: m.maxTensorElements ?? defaults.maxTensorElements,
       retries: m.retries ?? defaults.retries,
+      maxOutputTokens: m.maxOutputTokens ?? defaults.maxOutputTokens,
     };
     const backends = m.backends.map((b): BackendSpec => {
       const origin = backendOrigin(b.url);
@@ -75,7 +80,7 @@ export function resolveRegistry(raw: RawRegistry, defaults: ModelLimits, env: Re
         maxConcurrency: b.maxConcurrency ?? Number.MAX_SAFE_INTEGER,
       };
     });
-    models.set(name, { name, protocol: m.protocol, backends, limits });
+    models.set(name, { name, protocol: m.protocol, group: m.group ?? name, backends, limits });
   }
   return models;
 }

@@ -5,6 +5,9 @@ import { backendUrlProblems } from "./backend-url.ts";
 export const PROTOCOLS = ["oip-v2", "openai"] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
 
+/** Token-budget group names (INFERENCE_TOKEN_BUDGETS keys; also the RateLimit-Policy name). */
+export const GROUP_NAME = /^[a-z][a-z0-9_-]{0,63}$/;
+
 /** Public model names: one path segment, no dots-only names, nothing a URL would need to escape. */
 const MODEL_NAME = /^(?!\.{1,2}$)[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
@@ -55,6 +58,9 @@ export const modelSchema = z
     maxSseLineBytes: count(16 * 1024 * 1024).optional(),
     maxTensorElements: count(1_000_000_000).optional(),
     retries: z.number().int().min(0).max(5).optional(),
+    /** The token-budget group (INFERENCE_TOKEN_BUDGETS) its calls are charged to; default: the model's name. */
+    group: z.string().regex(GROUP_NAME, "must be 1-64 of a-z 0-9 _ - starting with a letter").optional(),
+    maxOutputTokens: count(10_000_000).optional(),
   })
   .superRefine((m, ctx) => {
     const seen = new Set<string>();
