@@ -28,7 +28,7 @@ export interface FuzzRequest {
   headers: Record<string, string>;
   body?: string | Uint8Array;
   /** What this request must get when it is malformed (status, and the problem code and Allow where they are certain). */
-  expect?: { status: number; code?: string; allow?: string };
+  expect?: { status: number | number[]; code?: string; allow?: string };
   /** The responses to check the answer against: the operation's, or the shared 404/405 for what has no operation. */
   responses: Record<string, ResponseSpec>;
 }
@@ -38,10 +38,13 @@ export interface Context {
   valid: (schema: Schema, value: unknown) => boolean;
   /** Values that name existing resources, per path parameter name (`id` → order ids, …). */
   known: Record<string, string[]>;
+  /** Values of top-level body members that name existing things, per operation id (`model` → configured models). */
+  knownBody: Record<string, Record<string, unknown[]>>;
   /** Cursors the server handed out, per operation id. */
   cursors: Record<string, string[]>;
   ops: readonly Operation[];
-  tokens: { all: string; unrelated: string };
+  /** A token with every scope, and tokens with one scope each (a wrong-scope request takes one its operation does not accept). */
+  tokens: { all: string; single: Record<string, string> };
 }
 
 /** Spellings of integers a URL must not get away with (hex, sign, leading zero, exponent, blanks, fractions, full-width). */
@@ -53,12 +56,16 @@ const isFieldValue = (t: string) => /^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/.te
 
 const asText = (v: unknown) => (typeof v === "string" ? v : (JSON.stringify(v) ?? ""));
 
-/** Valid values of a parameter as URL/header text; for path parameters, known resources half of the time. */
-function validParam(p: Param, ctx: Context): fc.Arbitrary<string> {
+/**
+ * Valid values of a parameter as URL/header text; for path parameters, known resources half of the time, or always
+ * when `existing` (a malformed request must have one thing wrong: not also a resource that is not there).
+ */
+function validParam(p: Param, ctx: Context, existing = false): fc.Arbitrary<string> {
   const text = validArb(p.schema, ctx.resolve).map(asText);
   const drawn = p.in === "header" ? text.filter(isFieldValue) : text;
   const known = ctx.known[p.name] ?? [];
-  return p.in === "path" && known.length > 0 ? fc.oneof(drawn, fc.constantFrom(...known)) : drawn;
+  if (p.in !== "path" || known.length === 0) return drawn;
+  return existing ? fc.constantFrom(...known) : fc.oneof(drawn, fc.constantFrom(...known));
 }
 
 /** Whether some text breaks the parameter's schema (an unconstrained string parameter takes any text). */
@@ -97,8 +104,8 @@ function build(
 }
 
 /** The valid parts of a request: every path parameter, some optional query parameters, the required headers, a valid body. */
-function validParts(op: Operation, ctx: Context) {
-  const pathParams = fc.record(Object.fromEntries(byIn(op, "path").map((p) => [p.name, validParam(p, ctx)])));
+function validParts(op: Operation, ctx: Context, existing = false) {
+  const pathParams = fc.record(Object.fromEntries(byIn(op, "path").map((p) => [p.name, validParam(p, ctx, existing)])));
   const queryParams = byIn(op, "query").map((p) => {
     const cursors = ctx.cursors[op.id] ?? [];
     const value = p.name === "cursor" ? (cursors.length > 0 ? fc.constantFrom(...cursors) : fc.constant(undefined)) : validParam(p, ctx);
@@ -109,7 +116,16 @@ function validParts(op: Operation, ctx: Context) {
   });
   const query = fc.tuple(...queryParams).map((pairs) => pairs.flat());
   const headers = fc.record(Object.fromEntries(byIn(op, "header").map((p) => [p.name, validParam(p, ctx)])));
-  const body = op.body ? validArb(op.body.schema, ctx.resolve).map((v) => JSON.stringify(v)) : fc.constant(undefined);
+  const known = Object.entries(ctx.knownBody[op.id] ?? {});
+  const drawn = op.body ? validArb(op.body.schema, ctx.resolve) : fc.constant(undefined);
+  // Known members in every body of a malformed request, in half of the valid ones.
+  const named =
+    known.length === 0
+      ? drawn
+      : fc
+          .tuple(drawn, existing ? fc.constant(true) : fc.boolean(), fc.tuple(...known.map(([, values]) => fc.constantFrom(...values))))
+          .map(([v, use, values]) => (use && v && typeof v === "object" ? { ...v, ...Object.fromEntries(known.map(([k], i) => [k, values[i]])) } : v));
+  const body = op.body ? named.map((v) => JSON.stringify(v)) : fc.constant(undefined);
   return fc.record({ pathParams, query, headers, body });
 }
 
@@ -120,8 +136,12 @@ const jsonHeaders = (op: Operation, body: unknown): Record<string, string> => (o
  * number of those kinds, so an operation with more ways to go wrong gets more requests.
  */
 export function requestArb(op: Operation, ctx: Context): { weight: number; arbitrary: fc.Arbitrary<FuzzRequest> } {
-  const parts = validParts(op, ctx);
-  const valid = parts.map((p) => ({ ...build(op, ctx, p.pathParams, p.query, { ...p.headers, ...jsonHeaders(op, p.body) }, p.body), kind: "valid" as const }));
+  const valid = validParts(op, ctx).map((p) => ({
+    ...build(op, ctx, p.pathParams, p.query, { ...p.headers, ...jsonHeaders(op, p.body) }, p.body),
+    kind: "valid" as const,
+  }));
+  /** The valid rest of a malformed request: path parameters naming resources that exist, where the fuzzer knows some. */
+  const parts = validParts(op, ctx, true);
   const malformed: fc.Arbitrary<FuzzRequest>[] = [];
   /** `expect` undefined: a 405 naming the methods the contract gives the request's path. */
   const add = (kind: Kind, expect: FuzzRequest["expect"], arb: fc.Arbitrary<Omit<FuzzRequest, "kind" | "expect">>) =>
@@ -132,7 +152,8 @@ export function requestArb(op: Operation, ctx: Context): { weight: number; arbit
   for (const p of byIn(op, "path").filter((p) => canBreak(p, ctx))) {
     add(
       "path-param",
-      { status: 400 },
+      // A malformed segment names nothing: 400, or 404 where the resource is looked up before validation (inference's models).
+      { status: [400, 404] },
       fc
         .tuple(parts, invalidParam(p, ctx))
         .map(([v, bad]) => build(op, ctx, { ...v.pathParams, [p.name]: bad }, v.query, { ...v.headers, ...jsonHeaders(op, v.body) }, v.body)),
@@ -219,10 +240,13 @@ export function requestArb(op: Operation, ctx: Context): { weight: number; arbit
       { status: 401, code: "unauthorized" },
       valid.map(({ headers: { authorization: _, ...rest }, ...r }) => ({ ...r, headers: rest })),
     );
+    const wrong = Object.entries(ctx.tokens.single)
+      .filter(([scope]) => !op.scopes.includes(scope))
+      .map(([, token]) => token);
     add(
       "wrong-scope",
       { status: 403, code: "insufficient_scope" },
-      valid.map((r) => ({ ...r, headers: { ...r.headers, authorization: `Bearer ${ctx.tokens.unrelated}` } })),
+      fc.tuple(valid, fc.constantFrom(...wrong)).map(([r, token]) => ({ ...r, headers: { ...r.headers, authorization: `Bearer ${token}` } })),
     );
   }
   add(

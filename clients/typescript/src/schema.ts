@@ -679,6 +679,7 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description Besides the schema, each input tensor must agree with itself (422 validation_failed otherwise): input names are unique, `data` holds exactly the product of `shape` elements, and each element fits `datatype` (BOOL booleans, BYTES strings, integers in range). */
         InferenceRequest: {
             id?: string;
             parameters?: components["schemas"]["InferenceParameters"];
@@ -2182,7 +2183,7 @@ export interface operations {
                     "application/json": components["schemas"]["ModelList"];
                 };
             };
-            /** @description Bad request */
+            /** @description A path, query or header parameter is invalid; Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2305,7 +2306,7 @@ export interface operations {
                     "application/json": components["schemas"]["ModelReady"];
                 };
             };
-            /** @description Bad request */
+            /** @description A path, query or header parameter is invalid; Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2428,7 +2429,7 @@ export interface operations {
                     "application/json": components["schemas"]["ModelMetadata"];
                 };
             };
-            /** @description Bad request */
+            /** @description A path, query or header parameter is invalid; Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2555,7 +2556,7 @@ export interface operations {
                     "application/json": components["schemas"]["InferenceResponse"];
                 };
             };
-            /** @description Request body is not valid JSON; Bad request */
+            /** @description A path, query or header parameter is invalid; Request body is not valid JSON; Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2698,7 +2699,7 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
-            /** @description Request body is not valid JSON; Bad request */
+            /** @description A path, query or header parameter is invalid; Request body is not valid JSON; Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2840,7 +2841,7 @@ export interface operations {
                     "application/json": components["schemas"]["Embeddings"];
                 };
             };
-            /** @description Request body is not valid JSON; Bad request */
+            /** @description A path, query or header parameter is invalid; Request body is not valid JSON; Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
