@@ -5,7 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateDevKeyPair } from "../lib/auth/dev-keys.ts";
 import { promtoolCheckConfig } from "../lib/testing/promtool.ts";
+import { devInferenceModels } from "../scripts/dev-models.ts";
 import { gatewayEnv } from "../services/gateway/config.ts";
+import { inferenceEnv } from "../services/inference/config.ts";
 import { notificationsEnv } from "../services/notifications/config.ts";
 import { ordersEnv } from "../services/orders/config.ts";
 
@@ -22,7 +24,7 @@ const compose = Bun.YAML.parse(readFileSync(join(root, "compose.yaml"), "utf8"))
 const services = compose.services;
 const appServices = Object.entries(services).filter(([, s]) => s.build?.args?.SERVICE);
 type EnvSchema = { safeParse: (env: unknown) => { success: boolean; data?: { PORT: number }; error?: unknown } };
-const schemas: Record<string, EnvSchema> = { gateway: gatewayEnv, orders: ordersEnv, notifications: notificationsEnv };
+const schemas: Record<string, EnvSchema> = { gateway: gatewayEnv, orders: ordersEnv, notifications: notificationsEnv, inference: inferenceEnv };
 
 /** The container ports a service publishes ("127.0.0.1:8081:8081" → 8081). */
 const containerPorts = (s: Service) => (s.ports ?? []).map((p) => Number(p.split(":").at(-1)));
@@ -58,7 +60,7 @@ test("every image is pinned to a version tag", () => {
 test("the services' compose environment passes their env schemas, and they listen on the ports compose publishes", async () => {
   const keys = await generateDevKeyPair("compose-test");
   const vars: Record<string, string> = { INTERNAL_AUTH_JWKS: JSON.stringify(keys.jwks), INTERNAL_AUTH_PRIVATE_JWK: JSON.stringify(keys.privateJwk) };
-  expect(appServices.map(([n]) => n).sort()).toEqual(["gateway", "notifications", "orders"]);
+  expect(appServices.map(([n]) => n).sort()).toEqual(["gateway", "inference", "notifications", "orders"]);
   for (const [name, s] of appServices) {
     // Compose interpolation: ${NAME:?message} takes the value from the shell.
     const env = Object.fromEntries(
@@ -70,6 +72,18 @@ test("the services' compose environment passes their env schemas, and they liste
     expect([name, parsed.success, parsed.error]).toEqual([name, true, undefined]);
     expect(containerPorts(s)).toEqual([parsed.data?.PORT ?? -1]);
   }
+});
+
+test("inference fronts the development model server: the models npm start registers, at the port it listens on, not published", () => {
+  const server = services["model-server"] as Service & { build?: { dockerfile?: string } };
+  expect(existsSync(join(root, server.build?.dockerfile ?? "missing"))).toBe(true);
+  // The model server binds 127.0.0.1 unless told otherwise; in a container it must listen on the compose network.
+  expect(server.environment?.HOST).toBe("0.0.0.0");
+  const url = `http://model-server:${server.environment?.PORT}`;
+  expect(JSON.parse(services.inference?.environment?.INFERENCE_MODELS ?? "{}")).toEqual(devInferenceModels(url));
+  expect(server.ports ?? []).toEqual([]); // no auth and a fault-injection API: reachable from inference only
+  expect(Object.keys(services.inference?.depends_on ?? {})).toContain("model-server");
+  expect(services.gateway?.environment?.INFERENCE_URL).toBe(`http://inference:${containerPorts(services.inference ?? {})[0]}`);
 });
 
 test("services send traces to the trace backend's OTLP/HTTP port, at 100% locally", () => {

@@ -1,5 +1,6 @@
 // `npm start`: the whole platform in one process on embedded defaults: a PGlite database per service, one shared
-// embedded broker (Postgres tables in its own PGlite) unless NATS_URL is set, and dev keys for internal tokens.
+// embedded broker (Postgres tables in its own PGlite) unless NATS_URL is set, dev keys for internal tokens, and the
+// development model server (tools/model-server) behind the inference service.
 import { loadOrCreateDevKeys, loadOrCreateKeyFile } from "../lib/auth/dev-key-file.ts";
 import { parseEnv } from "../lib/config/env.ts";
 import { type Database, openDatabase } from "../lib/db/database.ts";
@@ -15,10 +16,14 @@ import { VERSION } from "../lib/version.ts";
 import { gatewayEnv } from "../services/gateway/config.ts";
 import { DEV_ISSUER_KEY_FILE, generateDevIssuerKeys } from "../services/gateway/dev-issuer/issuer.ts";
 import { startGateway } from "../services/gateway/start.ts";
+import { inferenceEnv } from "../services/inference/config.ts";
+import { startInference } from "../services/inference/start.ts";
 import { notificationsEnv } from "../services/notifications/config.ts";
 import { startNotifications } from "../services/notifications/start.ts";
 import { ordersEnv } from "../services/orders/config.ts";
 import { startOrders } from "../services/orders/start.ts";
+import { startModelServer } from "../tools/model-server/start.ts";
+import { devInferenceModels } from "./dev-models.ts";
 
 const dataDir = process.env.DATA_DIR ?? ".data";
 const natsUrl = process.env.NATS_URL;
@@ -66,6 +71,17 @@ async function transportFor(service: string): Promise<Transport> {
   return t;
 }
 
+// Loading its models (~0.5 s, mostly the tokenizer) overlaps with opening the databases; awaited before inference starts.
+const modelServerStarting = startModelServer({
+  port: Number(process.env.MODEL_SERVER_PORT ?? 9090),
+  log: serviceLog("model-server", rootLogOptions.level),
+}).then((server) => {
+  opened.push({ name: "model server", close: () => server.stop() });
+  return server;
+});
+modelServerStarting.catch(() => {}); // a failure is reported where it is awaited, below
+let modelServerUrl = "";
+
 try {
   {
     const cfg = parseEnv("orders", ordersEnv, envFor(Number(process.env.ORDERS_PORT ?? 8081)));
@@ -78,6 +94,16 @@ try {
     running.push(await startNotifications(cfg, { log, db: await database("notifications"), transport: await transportFor("notifications"), tracing }));
   }
   {
+    // The inference service in front of the model server (INFERENCE_MODELS set by the user wins: e.g. a real vLLM).
+    const modelServer = await modelServerStarting;
+    modelServerUrl = `http://localhost:${modelServer.port}`;
+    const cfg = parseEnv("inference", inferenceEnv, {
+      ...envFor(Number(process.env.INFERENCE_PORT ?? 8083)),
+      INFERENCE_MODELS: process.env.INFERENCE_MODELS ?? JSON.stringify(devInferenceModels(modelServer.url)),
+    });
+    running.push(await startInference(cfg, { log: serviceLog("inference", cfg.LOG_LEVEL) }));
+  }
+  {
     // The gateway fronts the others, with the development issuer on (user tokens: npm run token:user).
     const url = (name: string) => `http://127.0.0.1:${running.find((s) => s.name === name)?.listener.port}`;
     const cfg = parseEnv("gateway", gatewayEnv, {
@@ -86,6 +112,7 @@ try {
       INTERNAL_AUTH_PRIVATE_JWK: JSON.stringify(keys.privateJwk),
       ORDERS_URL: url("orders"),
       NOTIFICATIONS_URL: url("notifications"),
+      INFERENCE_URL: url("inference"),
     });
     const log = serviceLog("gateway", cfg.LOG_LEVEL);
     const devIssuer = await loadOrCreateKeyFile(`${dataDir}/${DEV_ISSUER_KEY_FILE}`, () => generateDevIssuerKeys());
@@ -111,7 +138,8 @@ console.error(
     "",
     `platform up (${natsUrl ? `NATS at ${natsUrl}` : "embedded broker"}, data in ${dataDir}/)`,
     ...running.map((s) => `  ${s.name.padEnd(14)} http://localhost:${s.listener.port}  (docs: /docs)`),
-    '  user token:   npm run -s token:user -- --sub alice --scope "orders:read orders:write"',
+    `  ${"model server".padEnd(14)} ${modelServerUrl}  (lang-id, sentiment, lang-id-embed, echo-chat: development models, no auth)`,
+    '  user token:   npm run -s token:user -- --sub alice --scope "orders:read orders:write inference:invoke"',
     "  stop:         Ctrl-C",
     "",
   ].join("\n"),

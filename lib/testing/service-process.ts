@@ -25,9 +25,9 @@ async function collect(stream: ReadableStream<Uint8Array>, sink: string[]) {
 export async function startService(
   cmd: string[],
   env: Record<string, string>,
-  opts: { readyPath?: string; timeoutMs?: number; cwd?: string } = {},
+  opts: { readyPath?: string; timeoutMs?: number; cwd?: string /** A fixed port (a replacement behind a proxy); default a free one. */; port?: number } = {},
 ): Promise<ServiceProcess> {
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const chunks: string[] = [];
   const proc = Bun.spawn(cmd, { cwd: opts.cwd, env: { ...process.env, ...env, PORT: String(port) }, stdout: "pipe", stderr: "pipe" });
   void collect(proc.stdout as ReadableStream<Uint8Array>, chunks);
@@ -56,4 +56,28 @@ export async function startService(
       return proc.exited;
     },
   };
+}
+
+export interface ExitedRun {
+  code: number;
+  /** stdout's JSON log lines. */
+  lines: Record<string, unknown>[];
+  /** The `err` of the "startup failed" line, when there is one. */
+  failure: string | undefined;
+  ms: number;
+}
+
+/** Runs a service that is expected to stop by itself (a start that must fail) until it exits, killing it after `timeoutMs`. */
+export async function runToExit(cmd: string[], env: Record<string, string>, timeoutMs = 15_000): Promise<ExitedRun> {
+  const t0 = performance.now();
+  const proc = Bun.spawn(cmd, { env: { PATH: process.env.PATH ?? "", PORT: String(await freePort()), ...env }, stdout: "pipe", stderr: "pipe" });
+  const timer = setTimeout(() => proc.kill("SIGKILL"), timeoutMs);
+  const [code, stdout] = await Promise.all([proc.exited, new Response(proc.stdout as ReadableStream).text()]);
+  clearTimeout(timer);
+  const lines = stdout
+    .split("\n")
+    .filter((l) => l.startsWith("{"))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const failed = lines.find((l) => l.msg === "startup failed");
+  return { code, lines, failure: failed ? String(failed.err) : undefined, ms: performance.now() - t0 };
 }

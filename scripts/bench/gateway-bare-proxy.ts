@@ -1,6 +1,6 @@
 // Benchmark reference: the least a Bun proxy can do (Bun.serve + fetch, headers passed through, no auth, no limits,
 // no log). Its req/s is the ceiling of any fetch-based proxy on Bun on this machine; the gateway is measured against it.
-// Usage (from scripts/bench/gateway.ts --bare-proxy): bun scripts/bench/gateway-bare-proxy.ts PORT UPSTREAM_ORIGIN
+// Usage (from scripts/bench/gateway.ts --bare-proxy, scripts/bench/inference.ts): bun scripts/bench/gateway-bare-proxy.ts PORT UPSTREAM_ORIGIN
 
 const port = Number(process.argv[2]);
 const upstream = process.argv[3] ?? "";
@@ -11,7 +11,7 @@ Bun.serve({
   fetch(req) {
     const url = req.url;
     const target = url.slice(url.indexOf("/", url.indexOf("//") + 2));
-    return fetch(upstream + target, { headers: req.headers, redirect: "manual", decompress: false } as RequestInit);
+    return fetch(upstream + target, { method: req.method, headers: req.headers, body: req.body, redirect: "manual", decompress: false } as RequestInit);
   },
 });
 console.log(`bare proxy on ${port} → ${upstream}`);

@@ -37,9 +37,12 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { generateDevKeyPair } from "../../lib/auth/dev-keys.ts";
+import { nginxCommand } from "../../lib/testing/nginx.ts";
 import { createUserTokenMinter, DEV_ISSUER_ID, generateDevIssuerKeys } from "../../services/gateway/dev-issuer/issuer.ts";
-import { nginxCommand } from "./gateway-nginx.ts";
-import { freePort, killAllChildren, runChild, startChild } from "./proc.ts";
+import { freePort, killAllChildren, runBench, startChild, waitFor } from "./proc.ts";
+import { median } from "./quantiles.ts";
+import { requestsPerSecond as rps, runWrk, type WrkResult } from "./wrk.ts";
+import { positiveInt, WRK_FLAGS, wrkSettings } from "./wrk-settings.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 const TARGET_RATIO = 0.6;
@@ -50,10 +53,7 @@ const AUDIENCE = "bench-api";
 const { values: flags } = parseArgs({
   args: Bun.argv.slice(2),
   options: {
-    duration: { type: "string" },
-    warmup: { type: "string" },
-    rounds: { type: "string" },
-    connections: { type: "string" },
+    ...WRK_FLAGS,
     "nginx-workers": { type: "string" },
     "no-access-log": { type: "boolean" },
     "bare-proxy": { type: "boolean" },
@@ -64,64 +64,14 @@ const { values: flags } = parseArgs({
   },
 });
 const env = process.env;
-const int = (v: string | undefined, fallback: number) => {
-  const n = Number(v ?? fallback);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`not a positive whole number: ${v}`);
-  return n;
-};
 const cfg = {
-  duration: int(flags.duration ?? env.BENCH_DURATION, 10),
-  warmup: int(flags.warmup ?? env.BENCH_WARMUP, 2),
-  rounds: int(flags.rounds ?? env.BENCH_ROUNDS, 3),
-  connections: int(flags.connections ?? env.BENCH_CONNECTIONS, 32),
-  nginxWorkers: int(flags["nginx-workers"] ?? env.BENCH_NGINX_WORKERS, 1),
+  ...wrkSettings(flags, env),
+  nginxWorkers: positiveInt(flags["nginx-workers"] ?? env.BENCH_NGINX_WORKERS, 1),
   accessLog: !flags["no-access-log"],
 };
 
-interface WrkResult {
-  requests: number;
-  duration_us: number;
-  errors_status: number;
-  errors_socket: number;
-  p50_us: number;
-  p90_us: number;
-  p99_us: number;
-  max_us: number;
-}
+const wrk = (base: string, token: string, connections: number, seconds: number): Promise<WrkResult> => runWrk(base, connections, seconds, [token, PATH]);
 
-async function wrk(base: string, token: string, connections: number, seconds: number): Promise<WrkResult> {
-  const r = await runChild(
-    ["wrk", "-t1", `-c${connections}`, `-d${seconds}s`, "--timeout", "5s", "-s", join(import.meta.dir, "gateway.lua"), base, "--", token, PATH],
-    { timeoutMs: (seconds + 30) * 1000 },
-  );
-  const line = r.stdout.split("\n").find((l) => l.startsWith("WRK_RESULT "));
-  if (r.code !== 0 || !line) throw new Error(`wrk failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
-  const result = JSON.parse(line.slice("WRK_RESULT ".length)) as WrkResult;
-  if (result.errors_status + result.errors_socket > 0)
-    throw new Error(`${base}: ${result.errors_status} non-2xx answers, ${result.errors_socket} socket errors`);
-  return result;
-}
-
-async function waitFor(url: string, what: string, proc: { exitCode: number | null }) {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (
-      await fetch(url).then(
-        (r) => r.status < 500,
-        () => false,
-      )
-    )
-      return;
-    if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`${what} did not start (exit code ${proc.exitCode})`);
-    await Bun.sleep(50);
-  }
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? (s[(s.length - 1) / 2] as number) : ((s[s.length / 2 - 1] as number) + (s[s.length / 2] as number)) / 2;
-};
-const rps = (w: WrkResult) => w.requests / (w.duration_us / 1e6);
 const ms = (us: number) => (us / 1000).toFixed(3);
 
 async function main(): Promise<number> {
@@ -286,17 +236,4 @@ async function main(): Promise<number> {
   }
 }
 
-for (const sig of ["SIGINT", "SIGTERM"] as const) {
-  process.on(sig, () => {
-    killAllChildren();
-    process.exit(130);
-  });
-}
-main().then(
-  (code) => process.exit(code),
-  (err) => {
-    console.error(`bench:gateway failed: ${err instanceof Error ? err.message : String(err)}`);
-    killAllChildren();
-    process.exit(1);
-  },
-);
+runBench("bench:gateway", main);

@@ -40,6 +40,22 @@ export function startChild(cmd: string[], opts: { env: Record<string, string | u
   return p;
 }
 
+/** Waits up to 20 s until `url` answers below 500; throws when `proc` exits first or time runs out. */
+export async function waitFor(url: string, what: string, proc: { exitCode: number | null }): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (
+      await fetch(url).then(
+        (r) => r.status < 500,
+        () => false,
+      )
+    )
+      return;
+    if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`${what} did not start (exit code ${proc.exitCode})`);
+    await Bun.sleep(50);
+  }
+}
+
 /** A TCP port nobody listens on right now. */
 export function freePort(): number {
   const s = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
@@ -147,4 +163,25 @@ export function describeCpu(c: CpuUse, ops: number): string {
   parts.push(c.postgresUs === undefined ? "postgres n/a (not local)" : `postgres ${per(c.postgresUs)}`, `other ${per(c.otherUs)}`);
   const warn = isNoisy(c) ? `   <- NOISY: ${((c.otherUs / c.busyUs) * 100).toFixed(0)} % of the CPU went to other processes` : "";
   return `CPU µs/op: machine ${per(c.busyUs)} = ${parts.join(" + ")}${warn}`;
+}
+
+/**
+ * Runs a bench's main and exits with its code: 1 (and the message) when it throws, 130 on Ctrl-C or SIGTERM; every
+ * child still running is killed on the way out, so a broken run leaves no process behind.
+ */
+export function runBench(name: string, main: () => Promise<number>): void {
+  for (const sig of ["SIGINT", "SIGTERM"] as const) {
+    process.on(sig, () => {
+      killAllChildren();
+      process.exit(130);
+    });
+  }
+  main().then(
+    (code) => process.exit(code),
+    (err) => {
+      console.error(`${name} failed: ${err instanceof Error ? err.message : String(err)}`);
+      killAllChildren();
+      process.exit(1);
+    },
+  );
 }

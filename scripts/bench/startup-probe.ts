@@ -100,9 +100,3 @@ export async function measureSpawn(exe: string, env: Record<string, string>, loa
     }
   }
 }
-
-export const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-};

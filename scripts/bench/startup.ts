@@ -12,8 +12,9 @@ import { generateDevKeyPair } from "../../lib/auth/dev-keys.ts";
 import { createInternalTokenMinter } from "../../lib/auth/internal-token.ts";
 import { createUserTokenMinter, DEV_AUDIENCE, generateDevIssuerKeys } from "../../services/gateway/dev-issuer/issuer.ts";
 import { freePort, killAllChildren, runChild } from "./proc.ts";
+import { median } from "./quantiles.ts";
 import { ROOT } from "./service.ts";
-import { fileSizeMb, type LoadPlan, measureSpawn, median, type SpawnFigures, versionMs } from "./startup-probe.ts";
+import { fileSizeMb, type LoadPlan, measureSpawn, type SpawnFigures, versionMs } from "./startup-probe.ts";
 
 const { values: args } = parseArgs({
   options: {

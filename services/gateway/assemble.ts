@@ -1,9 +1,10 @@
-// Builds the gateway's dependencies from its parsed config: JWKS cache, verifiers, token cache, limiters, routes and clients.
+// Builds the gateway's dependencies from its parsed config: issuer (discovered if so configured), JWKS cache, verifiers, limiters, routes, clients.
 import type { KV } from "@nats-io/kv";
 import { createInternalTokenMinter } from "../../lib/auth/internal-token.ts";
 import { createHealth, type Health } from "../../lib/health/health.ts";
 import { createCircuitBreaker } from "../../lib/http/client/circuit-breaker.ts";
 import { createUpstreamClient, type FetchLike } from "../../lib/http/client/upstream-client.ts";
+import { cidrContains, parseIp } from "../../lib/http/ip-address.ts";
 import type { Logger, LogSink } from "../../lib/logging/logger.ts";
 import { createRegistry } from "../../lib/metrics/registry.ts";
 import type { Tracing } from "../../lib/telemetry/tracer.ts";
@@ -12,13 +13,14 @@ import { createApp, type Gateway } from "./app.ts";
 import { createInternalTokenCache } from "./auth/internal-tokens.ts";
 import { createJwksCache, type JwksCache } from "./auth/jwks-cache.ts";
 import { routePermissions } from "./auth/route-permissions.ts";
+import { resolveTokenIssuer } from "./auth/token-issuer.ts";
 import { createUserTokenVerifier } from "./auth/user-token.ts";
-import { type GatewayConfig, tokenIdentity } from "./config.ts";
+import type { GatewayConfig } from "./config.ts";
 import type { OpenApiDocument } from "./contract/merge.ts";
 import { type DevIssuerKeys, devJwksFetch } from "./dev-issuer/issuer.ts";
 import { createGatewayMetrics } from "./metrics.ts";
 import { createRoute, SERVICES, type UpstreamRoute } from "./proxy/routes.ts";
-import { cidrContains, createClientIpResolver, parseIp } from "./ratelimit/client-ip.ts";
+import { createClientIpResolver } from "./ratelimit/client-ip.ts";
 import type { RateLimiter } from "./ratelimit/limiter.ts";
 import { createNatsKvRateLimiter } from "./ratelimit/nats-kv-limiter.ts";
 import { ratePolicy } from "./ratelimit/policies.ts";
@@ -34,7 +36,7 @@ export interface AssembleInput {
   devIssuer?: DevIssuerKeys;
   /** The shared rate-limit bucket, when cfg.RATE_LIMIT_STORE is nats. */
   kv?: KV;
-  /** Outbound fetch for upstreams and the JWKS (tests may wrap it to count calls). */
+  /** Outbound fetch for upstreams, OIDC discovery and the JWKS (tests may wrap it to count calls). */
   fetch?: FetchLike;
   now?: () => number;
   /** Server and upstream client spans when on (default: off). */
@@ -51,10 +53,12 @@ export async function assembleGateway(input: AssembleInput): Promise<AssembledGa
   const { cfg, log } = input;
   if (cfg.DEV_ISSUER && !input.devIssuer) throw new Error("DEV_ISSUER is on but no dev issuer keys were given");
   const now = input.now ?? Date.now;
-  const { issuer, audience } = tokenIdentity(cfg);
+  // OIDC_ISSUER_URL: the discovery document is read here, once; a wrong or unreachable issuer stops the start.
+  const { issuer, audience, jwksUrl, algorithms } = await resolveTokenIssuer(cfg, { log, fetch: input.fetch });
 
   const jwks = createJwksCache({
-    url: input.devIssuer ? "dev-issuer:jwks" : (cfg.JWKS_URL ?? ""),
+    url: jwksUrl,
+    issuer,
     fetch: input.devIssuer ? devJwksFetch(input.devIssuer.jwks) : input.fetch,
     maxAgeMs: cfg.JWKS_CACHE_MAX_AGE_MS,
     cooldownMs: cfg.JWKS_COOLDOWN_MS,
@@ -66,7 +70,7 @@ export async function assembleGateway(input: AssembleInput): Promise<AssembledGa
     jwks,
     issuer,
     audience,
-    algorithms: cfg.JWT_ALGORITHMS,
+    algorithms,
     clockToleranceSeconds: cfg.JWT_CLOCK_TOLERANCE_SECONDS,
     maxTokenBytes: cfg.JWT_MAX_BYTES,
     now,

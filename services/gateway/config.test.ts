@@ -33,7 +33,35 @@ describe("gateway config", () => {
     for (const name of ["JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE"]) expect(p.join("\n")).toContain(`${name}: required but not set`);
   });
 
+  test("OIDC_ISSUER_URL instead of JWKS_URL + JWT_ISSUER: kept exactly as written, trailing slash included", () => {
+    const cfg = parseEnv("gateway", gatewayEnv, { OIDC_ISSUER_URL: "https://id.example.com/", JWT_AUDIENCE: "api", INTERNAL_AUTH_PRIVATE_JWK: jwk });
+    expect(cfg.OIDC_ISSUER_URL).toBe("https://id.example.com/");
+    expect(cfg.OIDC_DISCOVERY_RETRIES).toBe(4);
+    expect(tokenIdentity(cfg)).toEqual({ issuer: "https://id.example.com/", audience: "api" });
+    expect(problems({ OIDC_ISSUER_URL: "https://id.example.com", INTERNAL_AUTH_PRIVATE_JWK: jwk })).toEqual(["JWT_AUDIENCE: required but not set"]);
+    expect(problems({ OIDC_ISSUER_URL: "id.example.com", JWT_AUDIENCE: "api", INTERNAL_AUTH_PRIVATE_JWK: jwk })[0]).toContain("OIDC_ISSUER_URL:");
+  });
+
+  test("both forms at once are refused, each extra variable named; neither names all three ways", () => {
+    const both = problems({ ...prod, OIDC_ISSUER_URL: "https://id.example.com/" });
+    expect(both).toEqual([
+      "JWKS_URL: cannot be combined with OIDC_ISSUER_URL (discovery names the JWKS and the issuer); set OIDC_ISSUER_URL, or JWKS_URL and JWT_ISSUER",
+      "JWT_ISSUER: cannot be combined with OIDC_ISSUER_URL (discovery names the JWKS and the issuer); set OIDC_ISSUER_URL, or JWKS_URL and JWT_ISSUER",
+    ]);
+    expect(problems({ INTERNAL_AUTH_PRIVATE_JWK: jwk, JWT_AUDIENCE: "api" })).toEqual([
+      "JWKS_URL: required but not set (or set OIDC_ISSUER_URL, or DEV_ISSUER=true for local use)",
+      "JWT_ISSUER: required but not set (or set OIDC_ISSUER_URL, or DEV_ISSUER=true for local use)",
+    ]);
+    // half of the JWKS form: the missing half is named, without suggesting the other form
+    expect(problems({ INTERNAL_AUTH_PRIVATE_JWK: jwk, JWT_AUDIENCE: "api", JWKS_URL: "https://id.example.com/jwks" })).toEqual([
+      "JWT_ISSUER: required but not set",
+    ]);
+  });
+
   test("the dev issuer refuses to run next to a production issuer", () => {
+    expect(problems({ INTERNAL_AUTH_PRIVATE_JWK: jwk, DEV_ISSUER: "true", OIDC_ISSUER_URL: "https://id.example.com" }).join("\n")).toContain(
+      "DEV_ISSUER=true cannot be combined with OIDC_ISSUER_URL",
+    );
     expect(problems({ ...prod, DEV_ISSUER: "true" }).join("\n")).toContain("DEV_ISSUER=true cannot be combined with JWKS_URL");
     expect(problems({ INTERNAL_AUTH_PRIVATE_JWK: jwk, DEV_ISSUER: "true", JWT_ISSUER: "https://id.example.com/" }).join("\n")).toContain(
       "DEV_ISSUER=true cannot be combined with JWT_ISSUER",

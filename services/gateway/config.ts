@@ -2,8 +2,8 @@
 import { z } from "zod";
 import { privateJwkEnv } from "../../lib/auth/jwks-env.ts";
 import { commonEnv, natsStreamReplicas } from "../../lib/config/env.ts";
+import { parseCidrList } from "../../lib/http/ip-address.ts";
 import { DEV_AUDIENCE, DEV_ISSUER_ID } from "./dev-issuer/issuer.ts";
-import { parseCidrList } from "./ratelimit/client-ip.ts";
 import { parseRateLimits } from "./ratelimit/policies.ts";
 
 /** Asymmetric JWS algorithms only: `none` and HMAC (which a public key would turn into a forgery oracle) are refused. */
@@ -15,7 +15,8 @@ const list = (text: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
-const httpUrl = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" }).transform((u) => u.replace(/\/+$/, ""));
+const httpUrlExact = z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" });
+const httpUrl = httpUrlExact.transform((u) => u.replace(/\/+$/, ""));
 const ms = (fallback: number, max = 600_000) => z.coerce.number().int().min(1).max(max).default(fallback);
 const bool = z
   .enum(["true", "false", "1", "0"])
@@ -48,9 +49,22 @@ const parsed = <T>(parse: (text: string) => T) =>
     }
   });
 
+/**
+ * Per-upstream response deadlines that differ from UPSTREAM_TIMEOUT_MS unless UPSTREAM_TIMEOUTS names the upstream.
+ * Inference answers at a stream's first chunk, after its queue and the model's time to first token, and enforces its own
+ * per-model limits (each 504 with its own code): the gateway's deadline is only the backstop behind them, at the longest
+ * the gateway allows, so a slow first token is never cut by a generic gateway 504.
+ */
+export const UPSTREAM_TIMEOUT_DEFAULTS: Readonly<Record<string, number>> = { inference: 600_000 };
+
 export const gatewayEnv = z
   .object({
     ...commonEnv(8080),
+    // Kept exactly as written: it is compared with the discovery document's `issuer` and the tokens' `iss` byte for byte.
+    OIDC_ISSUER_URL: httpUrlExact
+      .optional()
+      .describe("Issuer whose discovery document names its JWKS, `iss` and algorithms (instead of JWKS_URL + JWT_ISSUER)"),
+    OIDC_DISCOVERY_RETRIES: z.coerce.number().int().min(0).max(10).default(4).describe("Retries of an unreachable discovery document at startup"),
     JWKS_URL: httpUrl.optional().describe("JWKS of the OIDC issuer whose user tokens the gateway accepts"),
     JWT_ISSUER: z.string().min(1).optional().describe("Exact `iss` of accepted user tokens"),
     JWT_AUDIENCE: z.string().min(1).optional().describe("`aud` that accepted user tokens must contain"),
@@ -59,13 +73,16 @@ export const gatewayEnv = z
     JWT_MAX_BYTES: z.coerce.number().int().min(512).max(16_384).default(8_192).describe("Longest accepted user token"),
     JWKS_CACHE_MAX_AGE_MS: ms(600_000, 86_400_000).describe("How long a fetched JWKS is used before it is fetched again"),
     JWKS_COOLDOWN_MS: ms(30_000).describe("At most one JWKS fetch per this period (unknown kid, failures)"),
-    JWKS_TIMEOUT_MS: ms(5_000, 60_000).describe("Timeout of one JWKS fetch"),
+    JWKS_TIMEOUT_MS: ms(5_000, 60_000).describe("Timeout of one JWKS (or discovery document) fetch"),
     INTERNAL_AUTH_PRIVATE_JWK: privateJwkEnv.describe("Private Ed25519 JWK (with kid) that signs the internal tokens for services"),
     ORDERS_URL: httpUrl.optional().describe("Orders service base URL; unset → /v1/orders is not routed"),
     NOTIFICATIONS_URL: httpUrl.optional().describe("Notifications service base URL; unset → not routed"),
     INFERENCE_URL: httpUrl.optional().describe("Inference service base URL; unset → not routed"),
     UPSTREAM_TIMEOUT_MS: ms(10_000).describe("Default deadline for an upstream's response headers (504 beyond)"),
-    UPSTREAM_TIMEOUTS: parsed(parseUpstreamTimeouts).default({}).describe("Per-upstream deadlines, e.g. `inference=60000,orders=5000`"),
+    UPSTREAM_TIMEOUTS: parsed(parseUpstreamTimeouts)
+      .default({})
+      .transform((given) => ({ ...UPSTREAM_TIMEOUT_DEFAULTS, ...given }))
+      .describe("Per-upstream deadlines, e.g. `inference=60000,orders=5000` (inference defaults to 600000)"),
     UPSTREAM_CONNECT_TIMEOUT_MS: ms(2_000).describe(
       "How long a waiting call gives an upstream to accept a TCP connection before 504 (checked by a shared probe)",
     ),
@@ -97,21 +114,33 @@ export const gatewayEnv = z
     (cfg, ctx) => {
       if (cfg.DEV_ISSUER === true) {
         // A dev issuer next to a real one would let anyone with the dev key file mint accepted tokens.
-        if (cfg.JWKS_URL)
-          ctx.addIssue({
-            code: "custom",
-            path: ["DEV_ISSUER"],
-            message: "DEV_ISSUER=true cannot be combined with JWKS_URL (a production issuer); unset one of them",
-          });
+        for (const name of ["JWKS_URL", "OIDC_ISSUER_URL"] as const)
+          if (cfg[name])
+            ctx.addIssue({
+              code: "custom",
+              path: ["DEV_ISSUER"],
+              message: `DEV_ISSUER=true cannot be combined with ${name} (a production issuer); unset one of them`,
+            });
         if (cfg.JWT_ISSUER && cfg.JWT_ISSUER !== DEV_ISSUER_ID)
           ctx.addIssue({
             code: "custom",
             path: ["DEV_ISSUER"],
             message: `DEV_ISSUER=true cannot be combined with JWT_ISSUER=${cfg.JWT_ISSUER}; unset one of them`,
           });
+      } else if (cfg.OIDC_ISSUER_URL) {
+        // One source of truth: the discovery document names the keys and the issuer; a second, typed-in copy could only differ.
+        for (const name of ["JWKS_URL", "JWT_ISSUER"] as const)
+          if (cfg[name])
+            ctx.addIssue({
+              code: "custom",
+              path: [name],
+              message: `cannot be combined with OIDC_ISSUER_URL (discovery names the JWKS and the issuer); set OIDC_ISSUER_URL, or JWKS_URL and JWT_ISSUER`,
+            });
+        if (!cfg.JWT_AUDIENCE) ctx.addIssue({ code: "custom", path: ["JWT_AUDIENCE"], message: "required but not set" });
       } else {
+        const hint = cfg.JWKS_URL || cfg.JWT_ISSUER ? "" : " (or set OIDC_ISSUER_URL, or DEV_ISSUER=true for local use)";
         for (const name of ["JWKS_URL", "JWT_ISSUER", "JWT_AUDIENCE"] as const) {
-          if (!cfg[name]) ctx.addIssue({ code: "custom", path: [name], message: "required but not set (or set DEV_ISSUER=true for local use)" });
+          if (!cfg[name]) ctx.addIssue({ code: "custom", path: [name], message: `required but not set${hint}` });
         }
       }
       if (cfg.RATE_LIMIT_STORE === "nats" && !cfg.NATS_URL)
@@ -125,7 +154,7 @@ export type GatewayConfig = z.infer<typeof gatewayEnv>;
 
 /** The issuer and audience in force: the configured ones, or the dev issuer's when it runs. */
 export function tokenIdentity(cfg: GatewayConfig): { issuer: string; audience: string } {
-  return { issuer: cfg.JWT_ISSUER ?? DEV_ISSUER_ID, audience: cfg.JWT_AUDIENCE ?? DEV_AUDIENCE };
+  return { issuer: cfg.JWT_ISSUER ?? cfg.OIDC_ISSUER_URL ?? DEV_ISSUER_ID, audience: cfg.JWT_AUDIENCE ?? DEV_AUDIENCE };
 }
 
 /** `orders=5000,inference=60000` → { orders: 5000, inference: 60000 }. */

@@ -7,6 +7,7 @@ import type { RunningService } from "../../lib/serve/running-service.ts";
 import type { Tracing } from "../../lib/telemetry/tracer.ts";
 import contract from "../../openapi/gateway.json" with { type: "json" };
 import { assembleGateway } from "./assemble.ts";
+import { JwksMisconfiguredError } from "./auth/jwks-document.ts";
 import type { GatewayConfig } from "./config.ts";
 import type { OpenApiDocument } from "./contract/merge.ts";
 import type { DevIssuerKeys } from "./dev-issuer/issuer.ts";
@@ -30,8 +31,17 @@ export async function startGateway(cfg: GatewayConfig, { log, logSink, devIssuer
   const longestDeadlineMs = Math.max(cfg.UPSTREAM_TIMEOUT_MS, ...Object.values(cfg.UPSTREAM_TIMEOUTS));
   const idleTimeoutSeconds = Math.min(255, Math.max(30, Math.ceil(longestDeadlineMs / 1000) + 5)); // Bun allows ≤ 255 s
   const listener = listen({ port: cfg.PORT, fetch: gateway.fetch, peerAddress: true, idleTimeoutSeconds });
-  // Warm the key cache so the first user request does not wait for the issuer; a failure is retried on demand.
-  await jwks.ensureLoaded().catch((err) => log.warn("issuer keys not loaded yet", { err: (err as Error).message }));
+  // Warm the key cache so the first user request does not wait for the issuer. An unreachable issuer is retried on demand
+  // (not ready meanwhile); a URL that answers something other than keys will not heal, so it stops the start instead of
+  // leaving a ready-looking gateway that answers 503 to every call.
+  await jwks.ensureLoaded().catch((err) => {
+    if ((err as Error).cause instanceof JwksMisconfiguredError) {
+      processMetrics.stop();
+      void listener.stop(true);
+      throw (err as Error).cause;
+    }
+    log.warn("issuer keys not loaded yet", { err: (err as Error).message });
+  });
   health.markStarted();
   log.info("ready", { port: listener.port, routes: gateway.routes.map((r) => `${r.prefix} → ${r.name}`) });
   return { name: "gateway", listener, health, closers: [{ name: "process metrics", close: async () => processMetrics.stop() }] };

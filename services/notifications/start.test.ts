@@ -108,7 +108,7 @@ describe("startNotifications [postgres]", () => {
       const early = await fetch(`${url}/readyz`);
       expect(early.status).toBe(200);
       expect(await early.json()).toEqual({
-        status: "ok",
+        status: "degraded",
         checks: { database: "ok", broker: "NATS not reachable", consumer: "stream ORDERS unavailable: timeout" },
       });
       expect(consumers).toEqual([]);

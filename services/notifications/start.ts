@@ -49,9 +49,9 @@ export async function startNotifications(cfg: NotificationsConfig, { log, db, tr
       if (consumer && !consumer.healthy) throw new Error("subscription lost; resubscribing");
     };
   }
-  // The broker and the consumer are reported, never required: the read API serves without them, and a load balancer
-  // that pulled every replica for a broker outage would only add an HTTP outage to it.
-  const health = createHealth(checks, undefined, ["broker", "consumer"]);
+  // Reported, never required: the broker and the consumer (the read API serves without them) and the database every
+  // replica shares; a load balancer that pulled every replica for a shared outage would only add an HTTP outage to it.
+  const health = createHealth(checks, { informational: ["database", "broker", "consumer"] });
   const source = { transport, stream: DLQ_STREAM.name, consumer: CONSUMER_NAME, log: log.child({ component: "dead-letters" }) };
   const reader = createDeadLetterReader(source);
   const metrics = createRegistry();

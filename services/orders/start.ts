@@ -35,11 +35,11 @@ export async function startOrders(cfg: OrdersConfig, { log, db, transport, traci
   const repo = createOrdersRepository(db.sql);
   let relay: ReturnType<typeof startRelay> | undefined;
   let relaySetup: BrokerSetup | undefined;
-  // The broker is reported, never required: orders go into the outbox while it is away, and the relay catches up.
+  // Reported, never required: the broker and relay (orders go into the outbox while they are away, the relay catches
+  // up) and the database every replica shares (its outage answers 503/504 per request, not "no replica ready").
   const health = createHealth(
     { database: () => repo.ping(), broker: () => transport.ping(), ...(cfg.OUTBOX_RELAY_ENABLED ? { relay: async () => relaySetup?.check() } : {}) },
-    undefined,
-    ["broker", "relay"],
+    { informational: ["database", "broker", "relay"] },
   );
   const metrics = createRegistry();
   const processMetrics = startProcessMetrics(metrics);

@@ -213,4 +213,18 @@ export async function kill9(svc: ServiceProcess): Promise<void> {
 /** Log lines with `"msg":"<msg>"` a process wrote. */
 export const logLines = (svc: ServiceProcess, msg: string): number => svc.output().split(`"msg":"${msg}"`).length - 1;
 
+/**
+ * Notifications on the webhook channel with a small window (8 per pull, 32 unacknowledged) and a 2 s ack wait, so what
+ * a killed process held comes back soon; the webhook timeout stays within half the ack wait.
+ */
+export const WEBHOOK_WORKER_ENV = {
+  NOTIFY_CHANNEL: "webhook",
+  NOTIFY_WEBHOOK_TIMEOUT_MS: "1000",
+  CONSUMER_BATCH: "8",
+  CONSUMER_MAX_ACK_PENDING: "32",
+  CONSUMER_ACK_WAIT_MS: "2000",
+  CONSUMER_MAX_DELIVER: "10",
+  RETRY_BASE_MS: "50",
+};
+
 export const randomBetween = (min: number, max: number) => min + Math.random() * (max - min);

@@ -1,9 +1,12 @@
 // The issuer's signing keys, fetched from JWKS_URL and cached: refetched when stale, and for an unknown kid at most once per cooldown.
 import { createLocalJWKSet, errors, type FlattenedJWSInput, type JSONWebKeySet, type JWTHeaderParameters } from "jose";
 import type { Logger } from "../../../lib/logging/logger.ts";
+import { readJwks } from "./jwks-document.ts";
 
 export interface JwksCacheOptions {
   url: string;
+  /** The issuer in force, named in the error when the URL answers a discovery document instead of keys. */
+  issuer?: string;
   /** Used for every fetch; main.ts passes the global fetch, the dev issuer an in-memory answer. */
   fetch?: (url: string, init: RequestInit) => Promise<Response>;
   /** A fetched key set is used this long, then fetched again (a removed key stops working then). */
@@ -28,7 +31,10 @@ export interface JwksCache {
   /** Bumped whenever the fetched set differs from the previous one. */
   generation(): number;
   stats(): { fetches: number; failures: number; keys: number };
-  /** Makes sure a key set is loaded (fetching at most once per cooldown); for the readiness probe. */
+  /**
+   * Makes sure a key set is loaded (fetching at most once per cooldown); for the readiness probe and the startup check.
+   * Its KeysUnavailableError carries the last fetch failure as `cause` (a JwksMisconfiguredError for a wrong URL).
+   */
   ensureLoaded(): Promise<void>;
 }
 
@@ -48,6 +54,7 @@ export function createJwksCache(opts: JwksCacheOptions): JwksCache {
   let fetches = 0;
   let failures = 0;
   let pending: Promise<void> | undefined;
+  let lastFailure: Error | undefined;
 
   const load = async () => {
     attemptedAt = now();
@@ -57,12 +64,11 @@ export function createJwksCache(opts: JwksCacheOptions): JwksCache {
       redirect: "manual",
       signal: AbortSignal.timeout(opts.timeoutMs),
     });
-    if (res.status !== 200) throw new Error(`JWKS answered ${res.status}`);
     const text = await res.text();
     if (text.length > MAX_JWKS_BYTES) throw new Error("JWKS is too large");
-    if (text !== lastText) {
-      const jwks = JSON.parse(text) as JSONWebKeySet;
-      if (!Array.isArray(jwks?.keys)) throw new Error("JWKS has no keys array");
+    if (res.status !== 200 || text !== lastText) {
+      const answer = { url: opts.url, status: res.status, contentType: res.headers.get("content-type"), location: res.headers.get("location") };
+      const jwks: JSONWebKeySet = readJwks({ ...answer, text, expectedIssuer: opts.issuer });
       local = createLocalJWKSet(jwks);
       kids = new Set(jwks.keys.map((k) => k.kid).filter((k): k is string => typeof k === "string"));
       lastText = text;
@@ -70,6 +76,7 @@ export function createJwksCache(opts: JwksCacheOptions): JwksCache {
       opts.log.info("jwks loaded", { url: opts.url, keys: jwks.keys.length, kids: [...kids] });
     }
     fetchedAt = now();
+    lastFailure = undefined;
   };
 
   /** Fetches unless one is running (then joins it) or the cooldown since the last attempt has not passed. */
@@ -79,6 +86,7 @@ export function createJwksCache(opts: JwksCacheOptions): JwksCache {
       pending = load()
         .catch((err) => {
           failures++;
+          lastFailure = err as Error;
           opts.log.warn("jwks fetch failed", { url: opts.url, err: (err as Error).message });
         })
         .finally(() => {
@@ -106,7 +114,7 @@ export function createJwksCache(opts: JwksCacheOptions): JwksCache {
     stats: () => ({ fetches, failures, keys: kids.size }),
     async ensureLoaded() {
       if (!local || now() - fetchedAt >= opts.maxAgeMs) await refresh();
-      if (!local) throw new KeysUnavailableError("the issuer's JWKS is not loaded");
+      if (!local) throw new KeysUnavailableError(`the issuer's JWKS is not loaded${lastFailure ? `: ${lastFailure.message}` : ""}`, { cause: lastFailure });
     },
   };
 }

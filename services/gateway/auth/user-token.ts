@@ -1,5 +1,6 @@
 // Verifies user JWTs at the edge (allow-listed algorithms, exact iss, our aud, exp/iat/sub required) and caches the verified ones until expiry.
 import { errors, type JWTPayload, jwtVerify } from "jose";
+import { trailingSlashHint } from "./issuer-hint.ts";
 import type { JwksCache } from "./jwks-cache.ts";
 
 /** A verified caller: the token's subject and scopes, until `expMs`. Internal tokens minted for it are memoised on it. */
@@ -94,6 +95,14 @@ function scopesOf(payload: JWTPayload): Set<string> {
   return out;
 }
 
+/** The log reason for a signed token from another issuer: both values, and whether only a trailing slash differs. */
+function issuerMismatch(err: Error, configured: string): string {
+  const iss = (err as errors.JWTClaimValidationFailed).payload?.iss;
+  if (typeof iss !== "string") return err.message;
+  const shown = JSON.stringify(iss.length > 200 ? `${iss.slice(0, 200)}…` : iss);
+  return `iss ${shown} is not the configured issuer ${JSON.stringify(configured)}${trailingSlashHint(configured, iss)}`;
+}
+
 export function createUserTokenVerifier(opts: UserTokenVerifierOptions): UserTokenVerifier {
   const now = opts.now ?? Date.now;
   const cacheSize = opts.cacheSize ?? 10_000;
@@ -129,8 +138,10 @@ export function createUserTokenVerifier(opts: UserTokenVerifierOptions): UserTok
           currentDate: new Date(now()),
         }));
       } catch (err) {
-        if (err instanceof errors.JOSEError || err instanceof TypeError || err instanceof SyntaxError)
-          throw new TokenRejectedError(`${(err as Error).message}`, joseFailureReason(err));
+        if (err instanceof errors.JOSEError || err instanceof TypeError || err instanceof SyntaxError) {
+          const reason = joseFailureReason(err);
+          throw new TokenRejectedError(reason === "wrong_issuer" ? issuerMismatch(err, opts.issuer) : err.message, reason);
+        }
         throw err;
       }
       const { sub, exp, iat } = payload as { sub: unknown; exp: number; iat: number };

@@ -3,7 +3,7 @@ import { type JWK, type JWTPayload, SignJWT } from "jose";
 import { type DevKeyPair, generateDevKeyPair } from "../../../lib/auth/dev-keys.ts";
 import { createInternalTokenVerifier } from "../../../lib/auth/internal-token.ts";
 import { parseEnv } from "../../../lib/config/env.ts";
-import { silentLogger } from "../../../lib/logging/logger.ts";
+import { type Logger, silentLogger } from "../../../lib/logging/logger.ts";
 import { assembleGateway } from "../assemble.ts";
 import { gatewayEnv } from "../config.ts";
 import { gatewayDocument } from "../contract/document.ts";
@@ -52,6 +52,8 @@ export interface HarnessOptions {
   ordersUrl?: string;
   /** The internal-token key pair (a real service must be given its public half). */
   internalKeys?: DevKeyPair;
+  /** Where the gateway logs (default: nowhere). */
+  log?: Logger;
 }
 
 export async function gatewayHarness(opts: HarnessOptions = {}) {
@@ -78,7 +80,7 @@ export async function gatewayHarness(opts: HarnessOptions = {}) {
     LOG_LEVEL: "silent",
     ...opts.env,
   });
-  const assembled = await assembleGateway({ cfg, log: silentLogger, contract: gatewayDocument({}) });
+  const assembled = await assembleGateway({ cfg, log: opts.log ?? silentLogger, contract: gatewayDocument({}) });
   const { gateway } = assembled;
 
   /** A user token signed by `keys` (default: the published key), with claims and header overridable. */

@@ -1,0 +1,58 @@
+// bench:inference's summary: medians over rounds, the issue 15 targets with PASS/FAIL, the bare proxy's figures for scale.
+import { addedPerEvent, addedTtfe, type StreamFigures } from "./inference-streams.ts";
+import { median, percentile } from "./quantiles.ts";
+import { requestsPerSecond as rps, type WrkResult } from "./wrk.ts";
+
+/** Issue 15's targets on this 2-core machine. */
+export const TARGETS = { addedP50Ms: 0.2, ratio: 0.6, addedTtftMs: 1, addedChunkP99Ms: 1 };
+
+const ms = (us: number) => (us / 1000).toFixed(3);
+const verdict = (ok: boolean) => (ok ? "PASS" : "FAIL");
+
+/** Prints the table (direct, inference, bare proxy: in that order in `wrk` and `streams`), the targets and the per-round figures. */
+export function report(connections: number, wrk: { many: WrkResult[]; one: WrkResult[] }[], streams: StreamFigures[][]): void {
+  const names = ["direct", "inference", "bare Bun fetch proxy"];
+  const s = wrk.map((r) => ({
+    rps: median(r.many.map(rps)),
+    p50: median(r.many.map((w) => w.p50_us)),
+    p99: median(r.many.map((w) => w.p99_us)),
+    p50one: median(r.one.map((w) => w.p50_us)),
+    p99one: median(r.one.map((w) => w.p99_us)),
+    cpu: median(r.many.map((w) => w.cpu_us_per_request ?? Number.NaN)),
+  }));
+  console.log(
+    `\n${"".padEnd(22)} ${`c=${connections} req/s`.padStart(12)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} | ${"c=1 p50".padStart(8)} ${"p99 ms".padStart(8)} | ${"CPU µs/req".padStart(10)}`,
+  );
+  names.forEach((n, i) => {
+    const x = s[i] as (typeof s)[number];
+    console.log(
+      `${n.padEnd(22)} ${x.rps.toFixed(0).padStart(12)} ${ms(x.p50).padStart(8)} ${ms(x.p99).padStart(8)} | ${ms(x.p50one).padStart(8)} ${ms(x.p99one).padStart(8)} | ${x.cpu.toFixed(0).padStart(10)}`,
+    );
+  });
+  const [d, inf, bare] = s as [(typeof s)[0], (typeof s)[0], (typeof s)[0]];
+  const [sd, si, sb] = streams as [StreamFigures[], StreamFigures[], StreamFigures[]];
+  const added = (inf.p50one - d.p50one) / 1000;
+  const ratio = inf.rps / bare.rps;
+  const ttft = addedTtfe(sd, si);
+  const perEvent = addedPerEvent(sd, si);
+  const [ttftP50, eventP50, eventP99] = [percentile(ttft, 0.5), percentile(perEvent, 0.5), percentile(perEvent, 0.99)];
+  console.log("");
+  console.log(
+    `inference added p50 at c=1:       +${added.toFixed(3)} ms over direct (target ≤ ${TARGETS.addedP50Ms} ms)  ${verdict(added <= TARGETS.addedP50Ms)}`,
+  );
+  console.log(`inference / bare proxy, c=${connections}:    ${ratio.toFixed(2)} (target ≥ ${TARGETS.ratio})  ${verdict(ratio >= TARGETS.ratio)}`);
+  console.log(
+    `added time to first event (p50):  +${ttftP50.toFixed(3)} ms over direct (target ≤ ${TARGETS.addedTtftMs} ms)  ${verdict(ttftP50 <= TARGETS.addedTtftMs)}`,
+  );
+  console.log(
+    `added delay per stream event:     p50 ${eventP50.toFixed(3)} ms, p99 ${eventP99.toFixed(3)} ms over ${perEvent.length} events (target p99 ≤ ${TARGETS.addedChunkP99Ms} ms)  ${verdict(eventP99 <= TARGETS.addedChunkP99Ms)}`,
+  );
+  console.log(
+    `for scale: bare proxy added p50 at c=1 +${((bare.p50one - d.p50one) / 1000).toFixed(3)} ms; bare / direct c=${connections} ${(bare.rps / d.rps).toFixed(2)}; inference / direct ${(inf.rps / d.rps).toFixed(2)}; ` +
+      `bare proxy added first event p50 +${percentile(addedTtfe(sd, sb), 0.5).toFixed(3)} ms, per event p50 ${percentile(addedPerEvent(sd, sb), 0.5).toFixed(3)} p99 ${percentile(addedPerEvent(sd, sb), 0.99).toFixed(3)} ms; added first event p99 via inference +${percentile(ttft, 0.99).toFixed(3)} ms`,
+  );
+  const [wd, wi, wb] = wrk as [(typeof wrk)[0], (typeof wrk)[0], (typeof wrk)[0]];
+  const ratios = wi.many.map((w, r) => (rps(w) / rps(wb.many[r] as WrkResult)).toFixed(2));
+  const addedRounds = wi.one.map((w, r) => ((w.p50_us - (wd.one[r] as WrkResult).p50_us) / 1000).toFixed(3));
+  console.log(`per round: inference / bare proxy ${ratios.join(", ")}; inference added p50 at c=1 ${addedRounds.join(", ")} ms`);
+}
