@@ -11,6 +11,7 @@ import postgres from "postgres";
 import { generateDevKeyPair } from "../../lib/auth/dev-keys.ts";
 import { createInternalTokenMinter } from "../../lib/auth/internal-token.ts";
 import { createUserTokenMinter, DEV_AUDIENCE, generateDevIssuerKeys } from "../../services/gateway/dev-issuer/issuer.ts";
+import { compileCommand } from "../compile.ts";
 import { freePort, killAllChildren, runChild } from "./proc.ts";
 import { ROOT } from "./service.ts";
 import { fileSizeMb, type LoadPlan, measureSpawn, median, type SpawnFigures, versionMs } from "./startup-probe.ts";
@@ -28,7 +29,6 @@ const REQUESTS = Number(args.requests);
 const DATABASE_URL = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
 const NATS_URL = process.env.TEST_NATS_URL || "nats://127.0.0.1:4222";
 const BUN = process.execPath;
-const COMPILE = ["build", "--compile", "--minify", "--bytecode", "--format=esm", "--target=bun-linux-x64"];
 const work = mkdtempSync(join(tmpdir(), "bench-startup-"));
 const log = (line: string) => console.error(`bench:startup: ${line}`);
 
@@ -45,7 +45,7 @@ interface Target {
 }
 
 async function compile(entry: string, out: string): Promise<void> {
-  const r = await runChild([BUN, ...COMPILE, entry, "--outfile", out], { timeoutMs: 180_000, cwd: ROOT });
+  const r = await runChild(compileCommand(entry, out), { timeoutMs: 180_000, cwd: ROOT });
   if (r.code !== 0) throw new Error(`bun build --compile ${entry} failed:\n${r.stdout}\n${r.stderr}`);
 }
 
