@@ -6,8 +6,8 @@ export interface SpawnFigures {
   healthzMs: number;
   readyzMs: number;
   /**
-   * CPU the process had used (all threads) when /readyz first answered 200. Unlike the wall times it hardly moves when
-   * other work shares the machine, so it shows what a start costs even on a busy one.
+   * CPU the process had used (all threads) when /readyz first answered 200, answering the probe's polls included. It
+   * moves less than the wall times when other work shares the machine, so it shows what a start costs on a busy one.
    */
   readyzCpuMs: number;
   idleRssMb: number;
