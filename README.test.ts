@@ -2,6 +2,7 @@
 import { expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { gatewayEnv } from "./services/gateway/config.ts";
+import { inferenceEnv } from "./services/inference/config.ts";
 import { notificationsEnv } from "./services/notifications/config.ts";
 import { ordersEnv } from "./services/orders/config.ts";
 
@@ -9,7 +10,7 @@ const readme = readFileSync(new URL("./README.md", import.meta.url), "utf8");
 const documented = new Set([...readme.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].map((m) => m[1] ?? ""));
 
 test("every env variable a service reads is documented in the README, and no other", () => {
-  const read = new Set([ordersEnv, notificationsEnv, gatewayEnv].flatMap((schema) => Object.keys(schema.shape)));
+  const read = new Set([ordersEnv, notificationsEnv, gatewayEnv, inferenceEnv].flatMap((schema) => Object.keys(schema.shape)));
   expect([...read].filter((v) => !documented.has(v))).toEqual([]);
   expect([...documented].filter((v) => !read.has(v))).toEqual([]);
 });

@@ -44,6 +44,25 @@ export const METRIC_FAMILIES = {
     "notifications_consumer_ack_pending",
     "notifications_handler_duration_seconds",
   ],
+  inference: [
+    ...COMMON,
+    "gen_ai_client_token_usage",
+    "gen_ai_server_request_duration_seconds",
+    "gen_ai_server_time_to_first_token_seconds",
+    "gen_ai_server_time_per_output_token_seconds",
+    "inference_usage_estimated_total",
+    "inference_requests_in_flight",
+    "inference_queue_depth",
+    "inference_queue_wait_seconds",
+    "inference_queue_rejected_total",
+    "inference_backend_requests_in_flight",
+    "inference_backend_ready",
+    "inference_backend_circuit_state",
+    "inference_backend_attempts_total",
+    "inference_backend_request_duration_seconds",
+    "inference_token_budget_refused_total",
+    "inference_token_budget_buckets",
+  ],
 } as const;
 
 /** Families exposed as histograms: queries see them as _bucket, _sum and _count series. */
@@ -52,4 +71,10 @@ export const HISTOGRAM_FAMILIES = new Set([
   "process_event_loop_lag_seconds",
   "gateway_upstream_request_duration_seconds",
   "notifications_handler_duration_seconds",
+  "gen_ai_client_token_usage",
+  "gen_ai_server_request_duration_seconds",
+  "gen_ai_server_time_to_first_token_seconds",
+  "gen_ai_server_time_per_output_token_seconds",
+  "inference_queue_wait_seconds",
+  "inference_backend_request_duration_seconds",
 ]);

@@ -75,12 +75,22 @@ export const databaseEnv = {
 };
 
 /** Variables of services that publish or consume events. */
+/** Copies of each stream on a NATS cluster (nats-server allows 1–5); more than 1 needs a cluster with that many JetStream servers. */
+export const natsStreamReplicas = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(5)
+  .default(1)
+  .describe("Replicas of the ORDERS and DLQ streams (and the gateway's rate-limit bucket) on a NATS cluster; applied to existing streams on start");
+
 export const messagingEnv = {
   NATS_URL: z
     .string()
     .regex(/^((nats|tls|ws|wss):\/\/[^\s,]+)(,(nats|tls|ws|wss):\/\/[^\s,]+)*$/, "must be nats://, tls://, ws:// or wss:// URLs, comma-separated")
     .optional()
     .describe("NATS server(s) with JetStream; unset → the embedded transport over Postgres tables"),
+  NATS_STREAM_REPLICAS: natsStreamReplicas,
   BROKER_DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/, error: "must be a postgres:// or postgresql:// URL" })
     .optional()

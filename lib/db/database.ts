@@ -4,6 +4,11 @@ import type { Tracing } from "../telemetry/tracer.ts";
 import { type PoolUsage, trackPoolUsage } from "./pool-usage.ts";
 import { createSql, type Sql } from "./postgres.ts";
 
+declare global {
+  /** Compile-time constant (bun build --define): false in executables built without the embedded database. */
+  var BUN_PLATFORM_EMBEDDED_DATABASE: boolean | undefined;
+}
+
 export interface OpenDatabaseOptions {
   /** DATABASE_URL; unset or empty means the embedded PGlite under `${dataDir}/${service}`. */
   databaseUrl?: string;
@@ -40,6 +45,13 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
     return { sql, embedded: false, pool: usage, close: () => sql.end({ timeout: 5 }) };
   }
 
+  // A production build (`bun scripts/build.ts --without-embedded-database`) defines this global as false at compile
+  // time: the branch, and with it PGlite and its WASM (~14 MB), is then left out of the executable.
+  if (globalThis.BUN_PLATFORM_EMBEDDED_DATABASE !== false) return openEmbedded(opts, base, log);
+  throw new Error("DATABASE_URL is required: this executable was built without the embedded database (PGlite)");
+}
+
+async function openEmbedded(opts: OpenDatabaseOptions, base: Parameters<typeof createSql>[1], log: Logger): Promise<Database> {
   // Imported lazily: PGlite is large and only needed when no DATABASE_URL is set.
   const { startEmbeddedPostgres } = await import("./embedded.ts");
   const dataDir = `${opts.dataDir.replace(/\/+$/, "")}/${opts.service}`;

@@ -4,8 +4,8 @@ import { silentLogger } from "../logging/logger.ts";
 import { createHealth } from "./health.ts";
 import { registerHealthRoutes } from "./routes.ts";
 
-function appWith(checks: Parameters<typeof createHealth>[0], timeoutMs?: number) {
-  const health = createHealth(checks, timeoutMs);
+function appWith(checks: Parameters<typeof createHealth>[0], timeoutMs?: number, informational?: string[]) {
+  const health = createHealth(checks, { timeoutMs, informational });
   const app = createServiceApp({ log: silentLogger });
   registerHealthRoutes(app, health);
   return { app, health };
@@ -35,6 +35,35 @@ describe("probes", () => {
     const res = await app.request("/readyz");
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({ status: "unavailable", checks: { db: "ok", broker: "connection refused", slow: "timed out after 50 ms" } });
+  });
+
+  test("/readyz stays 200 'degraded' when only an informational (shared) dependency fails, and 503 when an own check fails too", async () => {
+    let consumerOk = true;
+    const { app, health } = appWith(
+      {
+        database: () => Promise.reject(new Error("canceling statement due to statement timeout")),
+        broker: async () => {},
+        consumer: async () => {
+          if (!consumerOk) throw new Error("subscription lost");
+        },
+      },
+      50,
+      ["database", "broker"],
+    );
+    health.markStarted();
+    const degraded = await app.request("/readyz");
+    expect(degraded.status).toBe(200);
+    expect(await degraded.json()).toEqual({
+      status: "degraded",
+      checks: { database: "canceling statement due to statement timeout", broker: "ok", consumer: "ok" },
+    });
+    consumerOk = false;
+    const down = await app.request("/readyz");
+    expect(down.status).toBe(503);
+    expect(await down.json()).toEqual({
+      status: "unavailable",
+      checks: { database: "canceling statement due to statement timeout", broker: "ok", consumer: "subscription lost" },
+    });
   });
 
   test("/readyz is 503 while draining, /healthz stays 200", async () => {

@@ -5,7 +5,7 @@ import type { Health } from "./health.ts";
 
 const ProbeBody = z
   .object({
-    status: z.enum(["ok", "unavailable", "draining", "starting"]),
+    status: z.enum(["ok", "degraded", "unavailable", "draining", "starting"]),
     checks: z.record(z.string(), z.string()).optional(),
   })
   .openapi("ProbeStatus");
@@ -31,10 +31,14 @@ export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, health: Health): 
     health.started ? c.json({ status: "ok" as const }, 200) : c.json({ status: "starting" as const }, 503),
   );
 
-  app.openapi(probe("/readyz", "readiness", "Readiness: dependencies reachable and not draining"), async (c) => {
-    if (health.draining) return c.json({ status: "draining" as const }, 503);
-    if (!health.started) return c.json({ status: "starting" as const }, 503);
-    const report = await health.checkDependencies();
-    return report.ok ? c.json({ status: "ok" as const, checks: report.checks }, 200) : c.json({ status: "unavailable" as const, checks: report.checks }, 503);
-  });
+  app.openapi(
+    probe("/readyz", "readiness", 'Readiness: started, not draining, own checks pass (a shared dependency\'s outage is 200 "degraded")'),
+    async (c) => {
+      if (health.draining) return c.json({ status: "draining" as const }, 503);
+      if (!health.started) return c.json({ status: "starting" as const }, 503);
+      const report = await health.checkDependencies();
+      if (!report.ok) return c.json({ status: "unavailable" as const, checks: report.checks }, 503);
+      return c.json({ status: report.degraded ? ("degraded" as const) : ("ok" as const), checks: report.checks }, 200);
+    },
+  );
 }

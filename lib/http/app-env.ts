@@ -10,5 +10,9 @@ export type AppEnv = {
     log: Logger;
     trace: TraceContext;
     principal: Principal;
+    /** Extra fields of the access-log line (addLogFields). */
+    logFields: Record<string, unknown> | undefined;
+    /** Set by deferLogLine: the line is written when it settles. */
+    logDeferred: Promise<void> | undefined;
   };
 };

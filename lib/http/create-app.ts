@@ -1,11 +1,13 @@
 // The app factory every service uses: OpenAPIHono with request context, access log, body limit and problem+json errors.
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import type { DbUnavailable } from "../db/db-errors.ts";
 import type { Logger } from "../logging/logger.ts";
+import type { Registry } from "../metrics/registry.ts";
 import { TRACING_OFF, type Tracing } from "../telemetry/tracer.ts";
 import { accessLog } from "./access-log.ts";
 import type { AppEnv } from "./app-env.ts";
-import { onError } from "./error-handler.ts";
+import { createErrorHandler } from "./error-handler.ts";
 import { type HttpMetricsOptions, httpMetrics } from "./http-metrics.ts";
 import { allowedMethodsLookup } from "./method-not-allowed.ts";
 import { problemResponse } from "./problem.ts";
@@ -23,6 +25,16 @@ export interface AppOptions {
 }
 
 export const DEFAULT_BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** Counts requests answered 503/504 because the database was unavailable, by reason (statement_timeout, connection, …). */
+function databaseUnavailableCounter(registry: Registry): (fault: DbUnavailable) => void {
+  const counter = registry.counter({
+    name: "http_database_unavailable_total",
+    help: "Requests answered 503/504 (database_unavailable, database_timeout) because the database timed out or could not be reached, by reason",
+    labelNames: ["reason"],
+  });
+  return (fault) => counter.labels(fault.reason).inc();
+}
 
 export function createServiceApp(opts: AppOptions): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook });
@@ -58,6 +70,6 @@ export function createServiceApp(opts: AppOptions): OpenAPIHono<AppEnv> {
     }
     return problemResponse("not_found", { detail: "No route matches this path.", requestId, instance: c.req.path });
   });
-  app.onError(onError);
+  app.onError(createErrorHandler({ onDatabaseUnavailable: opts.metrics ? databaseUnavailableCounter(opts.metrics.registry) : undefined }));
   return app;
 }

@@ -23,7 +23,19 @@ export const ERROR_CODES = {
   bad_gateway: { status: 502, title: "Upstream answered badly" },
   service_unavailable: { status: 503, title: "Service unavailable" },
   upstream_timeout: { status: 504, title: "Upstream timed out" },
+  database_unavailable: { status: 503, title: "The database is temporarily unavailable" },
+  database_timeout: { status: 504, title: "The database did not answer in time" },
   dead_letter_not_replayable: { status: 422, title: "The dead letter cannot be replayed" },
+  model_not_found: { status: 404, title: "No such model" },
+  inference_rejected: { status: 422, title: "The model server refused the request" },
+  client_closed_request: { status: 499, title: "The client closed the request" },
+  backend_error: { status: 502, title: "The model server failed or answered badly" },
+  backend_response_too_large: { status: 502, title: "The model server's response exceeds the limit" },
+  model_unavailable: { status: 503, title: "No model server can take the request now" },
+  backend_connect_timeout: { status: 504, title: "The model server did not accept a connection in time" },
+  backend_first_byte_timeout: { status: 504, title: "The model server did not start answering in time" },
+  backend_idle_timeout: { status: 504, title: "The model server went silent mid-answer" },
+  backend_total_timeout: { status: 504, title: "The model call exceeded its total time limit" },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,10 +1,14 @@
-// Turns anything thrown in a handler into problem+json: AppError as-is, framework errors mapped, the rest a logged 500.
+// Turns anything thrown in a handler into problem+json: AppError as-is, framework errors mapped, database unavailability 503/504, the rest a logged 500.
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { classifyDbError, type DbUnavailable } from "../db/db-errors.ts";
 import type { AppEnv } from "./app-env.ts";
 import { AppError } from "./app-error.ts";
 import type { ErrorCode } from "./error-codes.ts";
 import { problemResponse } from "./problem.ts";
+
+/** Seconds a client should wait before retrying after a database timeout or outage: long enough not to pile on, short enough for a brief lock. */
+export const DATABASE_RETRY_AFTER_SECONDS = 2;
 
 function codeForHttpException(err: HTTPException): ErrorCode {
   switch (err.status) {
@@ -23,17 +27,45 @@ function codeForHttpException(err: HTTPException): ErrorCode {
   }
 }
 
-export function onError(err: Error, c: Context<AppEnv>): Response {
-  const requestId = c.get("requestId");
-  const instance = c.req.path;
-  if (err instanceof AppError) {
-    return problemResponse(err.code, { detail: err.detail, errors: err.errors, headers: err.headers, requestId, instance });
-  }
-  if (err instanceof HTTPException && err.status < 500) {
-    const code = codeForHttpException(err);
-    return problemResponse(code, { detail: err.message, requestId, instance });
-  }
-  // Unknown failure: full detail goes to the log only; the client gets a generic body.
-  c.get("log")?.error("unhandled error", { err: err.message, name: err.name, stack: err.stack });
-  return problemResponse("internal_error", { requestId, instance });
+const DB_DETAIL: Record<DbUnavailable["reason"], string> = {
+  statement_timeout: "The database did not finish the statement in time (it may be waiting for a lock); retry later.",
+  lock_timeout: "The database could not take a lock in time; retry later.",
+  too_many_connections: "The database refuses more connections right now; retry later.",
+  server_shutdown: "The database is restarting or shutting down; retry later.",
+  connection: "The database cannot be reached right now; retry later.",
+};
+
+export interface ErrorHandlerOptions {
+  /** Called for each request answered 503/504 because the database was unavailable (metrics). */
+  onDatabaseUnavailable?: (fault: DbUnavailable) => void;
+}
+
+/** The app's onError: one mapping from what was thrown to the problem+json answer. */
+export function createErrorHandler(opts: ErrorHandlerOptions = {}): (err: Error, c: Context<AppEnv>) => Response {
+  return (err, c) => {
+    const requestId = c.get("requestId");
+    const instance = c.req.path;
+    if (err instanceof AppError) {
+      return problemResponse(err.code, { detail: err.detail, errors: err.errors, headers: err.headers, requestId, instance });
+    }
+    if (err instanceof HTTPException && err.status < 500) {
+      const code = codeForHttpException(err);
+      return problemResponse(code, { detail: err.message, requestId, instance });
+    }
+    const fault = classifyDbError(err);
+    if (fault) {
+      // Temporary: a client retry (with the same Idempotency-Key for writes) is the right answer, not an alert-worthy 500.
+      opts.onDatabaseUnavailable?.(fault);
+      c.get("log")?.warn("database unavailable", { reason: fault.reason, code: fault.code, err: err.message });
+      return problemResponse(fault.kind === "timeout" ? "database_timeout" : "database_unavailable", {
+        detail: DB_DETAIL[fault.reason],
+        headers: { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) },
+        requestId,
+        instance,
+      });
+    }
+    // Unknown failure: full detail goes to the log only; the client gets a generic body.
+    c.get("log")?.error("unhandled error", { err: err.message, name: err.name, stack: err.stack });
+    return problemResponse("internal_error", { requestId, instance });
+  };
 }

@@ -40,11 +40,17 @@ export function problemResponses(...codes: ErrorCode[]) {
       description: group.map((c) => ERROR_CODES[c].title).join("; "),
       ...(status === 409 && group.includes("idempotency_key_in_flight")
         ? { headers: { "Retry-After": { description: "Seconds to wait before retrying (idempotency_key_in_flight)", schema: { type: "integer" } } } }
-        : status === 401
-          ? { headers: { "WWW-Authenticate": { description: "Bearer challenge (RFC 6750)", schema: { type: "string" } } } }
-          : status === 405
-            ? { headers: { Allow: { description: "Methods this path supports", schema: { type: "string" } } } }
-            : {}),
+        : group.includes("database_unavailable") || group.includes("database_timeout")
+          ? {
+              headers: {
+                "Retry-After": { description: "Seconds to wait before retrying (the database is temporarily unavailable)", schema: { type: "integer" } },
+              },
+            }
+          : status === 401
+            ? { headers: { "WWW-Authenticate": { description: "Bearer challenge (RFC 6750)", schema: { type: "string" } } } }
+            : status === 405
+              ? { headers: { Allow: { description: "Methods this path supports", schema: { type: "string" } } } }
+              : {}),
       content: { "application/problem+json": { schema: ProblemSchema, examples } },
     };
   }

@@ -12,6 +12,7 @@ export interface ServiceConnectionsConfig {
   DATABASE_POOL_MAX: number;
   DATABASE_STATEMENT_TIMEOUT_MS: number;
   NATS_URL?: string | undefined;
+  NATS_STREAM_REPLICAS?: number;
   BROKER_DATABASE_URL?: string | undefined;
 }
 
@@ -37,7 +38,14 @@ export async function openServiceConnections(
     ? db
     : await openBrokerDatabase({ brokerUrl: cfg.BROKER_DATABASE_URL, service: db, dataDir: cfg.DATA_DIR, name: service, log, tracing });
   if (broker !== db) opened.push({ name: "broker database", close: () => broker.close() });
-  const transport = await openTransport({ natsUrl: cfg.NATS_URL, brokerSql: () => broker.sql, name: service, log, tracing });
+  const transport = await openTransport({
+    natsUrl: cfg.NATS_URL,
+    streamReplicas: cfg.NATS_STREAM_REPLICAS,
+    brokerSql: () => broker.sql,
+    name: service,
+    log,
+    tracing,
+  });
   opened.push({ name: "transport", close: () => transport.close() });
   return { db, transport };
 }

@@ -8,6 +8,8 @@ import type { Transport } from "./types.ts";
 
 export interface OpenTransportOptions {
   natsUrl?: string | undefined;
+  /** Replicas of every stream the JetStream transport creates or updates (default 1). */
+  streamReplicas?: number;
   /** Database for the embedded transport's tables (when natsUrl is unset). */
   brokerSql: () => Sql;
   /** Connection name shown by the server (service name). */
@@ -27,7 +29,7 @@ export async function openTransport(opts: OpenTransportOptions): Promise<Transpo
 async function openPlainTransport(opts: OpenTransportOptions): Promise<Transport> {
   if (opts.natsUrl) {
     const { createJetStreamTransport } = await import("./jetstream/transport.ts");
-    return createJetStreamTransport({ url: opts.natsUrl, name: opts.name, log: opts.log });
+    return createJetStreamTransport({ url: opts.natsUrl, name: opts.name, log: opts.log, streamReplicas: opts.streamReplicas });
   }
   const { createEmbeddedTransport } = await import("./embedded/transport.ts");
   return createEmbeddedTransport({ sql: opts.brokerSql(), log: opts.log });

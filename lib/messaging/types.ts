@@ -21,6 +21,14 @@ export class PermanentPublishError extends Error {
   override name = "PermanentPublishError";
 }
 
+/** The broker (or the stream) cannot be reached right now: a transient condition, retried in the background. */
+export class BrokerUnavailableError extends Error {
+  override name = "BrokerUnavailableError";
+}
+
+/** Why a stream's acknowledged messages may be in doubt: the connection dropped or came back, or the stream changed leader. */
+export type BrokerFault = "disconnect" | "reconnect" | "leader elected" | "quorum lost";
+
 /** A message as stored in a stream (what dead-letter inspection and replay read). */
 export interface StoredMessage {
   stream: string;
@@ -86,7 +94,11 @@ export interface ConsumerLag {
 }
 
 export interface Subscription {
-  /** Stops pulling, waits for in-flight handlers to settle (ack/nak/term); nothing is redelivered because of the stop. */
+  /**
+   * Stops pulling, waits for in-flight handlers to settle (ack/nak/term). Memory and embedded: nothing is redelivered
+   * because of the stop. JetStream: a message the server sent into the pull as it was cancelled can come back after
+   * ack_wait (nats-io/nats.go#898); the consumer's idempotency makes that a duplicate, never a second effect.
+   */
   stop(): Promise<void>;
   /** Resolves when the subscription ends (after stop, or on a fatal error). */
   readonly closed: Promise<void>;
@@ -107,6 +119,11 @@ export interface Transport {
   listMessages(stream: string, opts: { afterSeq?: number; limit: number }): Promise<StoredMessage[]>;
   getMessage(stream: string, seq: number): Promise<StoredMessage | undefined>;
   deleteMessage(stream: string, seq: number): Promise<boolean>;
+  /**
+   * Calls `listener` on every broker event after which messages of `stream` the broker acknowledged may be gone
+   * (see BrokerFault); returns the unsubscribe. Transports without such events never call it.
+   */
+  watchFaults(stream: string, listener: (fault: BrokerFault) => void): () => void;
   /** Throws when the broker is unreachable (readiness). */
   ping(): Promise<void>;
   /** Stops every subscription, flushes pending publishes, closes the connection (drain). */

@@ -8,6 +8,7 @@ function fakeListener(stopTakesMs = 0) {
   const calls: string[] = [];
   const listener: Listener = {
     port: 0,
+    drain: () => void calls.push("drain"),
     stop: async (force) => {
       calls.push(force ? "force-stop" : "stop");
       await Bun.sleep(stopTakesMs);
@@ -37,10 +38,10 @@ test("the sequence: drain flag, drain delay, listener stop, closers in order, ex
   void shutdown("SIGINT");
   await Bun.sleep(20);
   expect(health.draining).toBe(true);
-  expect(calls).toEqual([]); // still in the drain delay
+  expect(calls).toEqual(["drain"]); // still in the drain delay
   expect(await first).toBe(0);
   expect(performance.now() - t0).toBeGreaterThanOrEqual(95);
-  expect(calls).toEqual(["stop", "consumer", "db"]);
+  expect(calls).toEqual(["drain", "stop", "consumer", "db"]);
   expect(exits).toEqual([0]);
 });
 
@@ -60,7 +61,7 @@ test("a closer that fails still lets the others run, and the exit code says so",
     exit: (c) => void exits.push(c),
   })("SIGTERM");
   expect(code).toBe(1);
-  expect(calls).toEqual(["stop", "db"]);
+  expect(calls).toEqual(["drain", "stop", "db"]);
 });
 
 test("past the grace period the listener is force-stopped and the exit code is 1", async () => {
@@ -72,5 +73,5 @@ test("past the grace period the listener is force-stopped and the exit code is 1
   );
   expect(code).toBe(1);
   expect(performance.now() - t0).toBeLessThan(1_000);
-  expect(calls).toEqual(["stop", "force-stop"]);
+  expect(calls).toEqual(["drain", "stop", "force-stop"]);
 });

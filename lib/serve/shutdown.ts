@@ -1,4 +1,4 @@
-// The shutdown sequence from DESIGN.md: flip readiness, wait the drain delay, stop the listener, close resources, exit.
+// The shutdown sequence from DESIGN.md: flip readiness and answer with Connection: close, wait the drain delay, stop the listener, close resources, exit.
 import type { Health } from "../health/health.ts";
 import type { Closer } from "../lifecycle/closer.ts";
 import type { Logger } from "../logging/logger.ts";
@@ -26,6 +26,9 @@ export function createShutdown(opts: ShutdownOptions): (reason: string) => Promi
     const started = performance.now();
     opts.log.info("shutdown started", { reason, drain_delay_ms: opts.drainDelayMs, grace_ms: opts.graceMs });
     for (const h of opts.healths) h.startDraining();
+    // Proxies that only check passively (nginx) keep sending during the delay: each answer now closes its connection,
+    // so none is left in their keep-alive pools to be reused just as the listener closes.
+    for (const l of opts.listeners) l.drain();
     await sleep(opts.drainDelayMs);
     await Promise.all(opts.listeners.map((l) => l.stop(false)));
     opts.log.info("listener stopped, in-flight requests finished");

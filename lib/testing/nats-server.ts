@@ -26,10 +26,16 @@ export async function until(check: () => boolean | Promise<boolean>, ms: number,
   }
 }
 
-/** Never disturbs the shared server: each test file that restarts NATS gets its own. */
-export async function privateNatsServer() {
+/** The nats-server executable (NATS_SERVER_BIN, PATH, or Debian's /usr/sbin); throws saying how to get one. */
+export function natsServerBinary(): string {
   const bin = BINARIES.find((b) => Bun.which(b));
   if (!bin) throw new Error("nats-server not found (run scripts/ci/ensure-nats.sh, or set NATS_SERVER_BIN); these tests never skip");
+  return bin;
+}
+
+/** Never disturbs the shared server: each test file that restarts NATS gets its own. */
+export async function privateNatsServer() {
+  const bin = natsServerBinary();
   const dir = await mkdtemp(join(tmpdir(), "nats-private-"));
   const port = await freePort();
   let wsPort = await freePort();

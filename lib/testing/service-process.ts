@@ -25,9 +25,9 @@ async function collect(stream: ReadableStream<Uint8Array>, sink: string[]) {
 export async function startService(
   cmd: string[],
   env: Record<string, string>,
-  opts: { readyPath?: string; timeoutMs?: number; cwd?: string } = {},
+  opts: { readyPath?: string; timeoutMs?: number; cwd?: string /** A fixed port (a replacement behind a proxy); default a free one. */; port?: number } = {},
 ): Promise<ServiceProcess> {
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const chunks: string[] = [];
   const proc = Bun.spawn(cmd, { cwd: opts.cwd, env: { ...process.env, ...env, PORT: String(port) }, stdout: "pipe", stderr: "pipe" });
   void collect(proc.stdout as ReadableStream<Uint8Array>, chunks);

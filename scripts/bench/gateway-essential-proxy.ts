@@ -4,7 +4,7 @@
 // and rate-limit headers on the answer, and one access-log line. It is not a gateway (it verifies nothing, refuses
 // nothing); its req/s says how close any Bun gateway doing this work can come to nginx on this machine.
 // Usage (from scripts/bench/gateway.ts --essential-proxy): bun scripts/bench/gateway-essential-proxy.ts PORT UPSTREAM_ORIGIN
-import { SECURITY_HEADERS } from "../../services/gateway/proxy/security-headers.ts";
+import { SECURITY_HEADERS } from "../../lib/http/proxy/security-headers.ts";
 
 const port = Number(process.argv[2]);
 const upstream = process.argv[3] ?? "";

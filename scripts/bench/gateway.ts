@@ -37,8 +37,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { generateDevKeyPair } from "../../lib/auth/dev-keys.ts";
+import { nginxCommand } from "../../lib/testing/nginx.ts";
 import { createUserTokenMinter, DEV_ISSUER_ID, generateDevIssuerKeys } from "../../services/gateway/dev-issuer/issuer.ts";
-import { nginxCommand } from "./gateway-nginx.ts";
 import { freePort, killAllChildren, runChild, startChild } from "./proc.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");

@@ -13,7 +13,7 @@ import postgres from "postgres";
 import { generateDevKeyPair } from "../../lib/auth/dev-keys.ts";
 import { createInternalTokenMinter } from "../../lib/auth/internal-token.ts";
 import { createUserTokenMinter, DEV_AUDIENCE, generateDevIssuerKeys } from "../../services/gateway/dev-issuer/issuer.ts";
-import { compileCommand } from "../compile.ts";
+import { compile } from "../build.ts";
 import { freePort, killAllChildren, runChild } from "./proc.ts";
 import { ROOT } from "./service.ts";
 import { fileSizeMb, type LoadPlan, measureSpawn, median, type SpawnFigures, versionMs } from "./startup-probe.ts";
@@ -47,11 +47,6 @@ interface Target {
   load: () => Promise<LoadPlan>;
 }
 
-async function compile(entry: string, out: string): Promise<void> {
-  const r = await runChild(compileCommand(entry, out), { timeoutMs: 180_000, cwd: ROOT });
-  if (r.code !== 0) throw new Error(`bun build --compile ${entry} failed:\n${r.stdout}\n${r.stderr}`);
-}
-
 /** The runtime's floor: Bun.serve answering 200 to everything, compiled with the same flags as the services. */
 async function helloWorld(): Promise<string> {
   const src = join(work, "hello.ts");
@@ -61,7 +56,7 @@ async function helloWorld(): Promise<string> {
 const server = Bun.serve({ port: Number(process.env.PORT ?? 3000), hostname: "127.0.0.1", fetch: () => new Response("ok") });
 process.on("SIGTERM", () => { server.stop(); process.exit(0); });\n`,
   );
-  await compile(src, join(work, "hello"));
+  await compile(src, join(work, "hello"), { withEmbeddedDatabase: true });
   return join(work, "hello");
 }
 

@@ -5,6 +5,7 @@ import { registerHealthRoutes } from "../../lib/health/routes.ts";
 import { createServiceApp } from "../../lib/http/create-app.ts";
 import { registerDocumentRoutes } from "../../lib/http/docs.ts";
 import { problemResponse } from "../../lib/http/problem.ts";
+import { applySecurityHeaders } from "../../lib/http/proxy/security-headers.ts";
 import type { Logger } from "../../lib/logging/logger.ts";
 import { CONTENT_TYPE } from "../../lib/metrics/exposition.ts";
 import type { Tracing } from "../../lib/telemetry/tracer.ts";
@@ -16,7 +17,6 @@ import type { GatewayMetrics } from "./metrics.ts";
 import { createCors } from "./proxy/cors.ts";
 import { createProxyHandler } from "./proxy/handler.ts";
 import { ALL_PREFIXES, matchRoute, type UpstreamRoute } from "./proxy/routes.ts";
-import { applySecurityHeaders } from "./proxy/security-headers.ts";
 import type { ClientIpResolver } from "./ratelimit/client-ip.ts";
 import type { RateLimiter } from "./ratelimit/limiter.ts";
 import { rateLimitHeader } from "./ratelimit/policies.ts";
@@ -93,7 +93,7 @@ export function createApp(deps: GatewayDeps): Gateway {
     }
     await next();
   };
-  for (const path of ["/openapi.json", "/docs", "/dev/*"]) own.use(path, limitPublic as never);
+  for (const path of ["/openapi.json", "/docs", "/docs/*", "/dev/*"]) own.use(path, limitPublic as never);
   const prefixes = routes.map((r) => r.prefix);
   registerDocumentRoutes(own, () => routedOnly(deps.contract, prefixes, ALL_PREFIXES), "Platform API");
   own.get("/metrics", (c) => {

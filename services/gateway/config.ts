@@ -1,9 +1,9 @@
 // The gateway's environment: user-token verification, upstreams, limits, CORS, trusted proxies and the dev issuer switch.
 import { z } from "zod";
 import { privateJwkEnv } from "../../lib/auth/jwks-env.ts";
-import { commonEnv } from "../../lib/config/env.ts";
+import { commonEnv, natsStreamReplicas } from "../../lib/config/env.ts";
+import { parseCidrList } from "../../lib/http/ip-address.ts";
 import { DEV_AUDIENCE, DEV_ISSUER_ID } from "./dev-issuer/issuer.ts";
-import { parseCidrList } from "./ratelimit/client-ip.ts";
 import { parseRateLimits } from "./ratelimit/policies.ts";
 
 /** Asymmetric JWS algorithms only: `none` and HMAC (which a public key would turn into a forgery oracle) are refused. */
@@ -48,6 +48,14 @@ const parsed = <T>(parse: (text: string) => T) =>
     }
   });
 
+/**
+ * Per-upstream response deadlines that differ from UPSTREAM_TIMEOUT_MS unless UPSTREAM_TIMEOUTS names the upstream.
+ * Inference answers at a stream's first chunk, after its queue and the model's time to first token, and enforces its own
+ * per-model limits (each 504 with its own code): the gateway's deadline is only the backstop behind them, at the longest
+ * the gateway allows, so a slow first token is never cut by a generic gateway 504.
+ */
+export const UPSTREAM_TIMEOUT_DEFAULTS: Readonly<Record<string, number>> = { inference: 600_000 };
+
 export const gatewayEnv = z
   .object({
     ...commonEnv(8080),
@@ -65,7 +73,10 @@ export const gatewayEnv = z
     NOTIFICATIONS_URL: httpUrl.optional().describe("Notifications service base URL; unset → not routed"),
     INFERENCE_URL: httpUrl.optional().describe("Inference service base URL; unset → not routed"),
     UPSTREAM_TIMEOUT_MS: ms(10_000).describe("Default deadline for an upstream's response headers (504 beyond)"),
-    UPSTREAM_TIMEOUTS: parsed(parseUpstreamTimeouts).default({}).describe("Per-upstream deadlines, e.g. `inference=60000,orders=5000`"),
+    UPSTREAM_TIMEOUTS: parsed(parseUpstreamTimeouts)
+      .default({})
+      .transform((given) => ({ ...UPSTREAM_TIMEOUT_DEFAULTS, ...given }))
+      .describe("Per-upstream deadlines, e.g. `inference=60000,orders=5000` (inference defaults to 600000)"),
     UPSTREAM_CONNECT_TIMEOUT_MS: ms(2_000).describe(
       "How long a waiting call gives an upstream to accept a TCP connection before 504 (checked by a shared probe)",
     ),
@@ -77,6 +88,7 @@ export const gatewayEnv = z
     RATE_LIMIT_STORE: z.enum(["memory", "nats"]).default("memory").describe("memory (per replica) or nats (shared NATS KV bucket)"),
     RATE_LIMIT_MAX_BUCKETS: z.coerce.number().int().min(100).max(10_000_000).default(100_000).describe("Buckets kept per group in memory"),
     NATS_URL: z.string().min(1).optional().describe("NATS server for RATE_LIMIT_STORE=nats"),
+    NATS_STREAM_REPLICAS: natsStreamReplicas,
     TRUSTED_PROXIES: parsed(parseCidrList).default([]).describe("CIDRs of proxies whose X-Forwarded-For is believed"),
     METRICS_ALLOWED_CIDRS: parsed(parseCidrList)
       .default(parseCidrList("127.0.0.0/8,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"))

@@ -11,7 +11,6 @@ import { startTracingOrExit } from "../../lib/telemetry/tracing.ts";
 import { VERSION } from "../../lib/version.ts";
 import { gatewayEnv, tokenIdentity } from "./config.ts";
 import { DEV_ISSUER_KEY_FILE, type DevIssuerKeys, generateDevIssuerKeys } from "./dev-issuer/issuer.ts";
-import { rateLimitBucketOptions } from "./ratelimit/nats-kv-limiter.ts";
 import { startGateway } from "./start.ts";
 
 const SERVICE = "gateway";
@@ -27,10 +26,11 @@ const tracing = await startTracingOrExit(SERVICE, VERSION, process.env, { log: c
 const log = createLogger({ ...logOptions, context: tracing.logContext });
 
 async function openRateLimitStore(opened: Closer[]): Promise<KV> {
-  const [{ connect }, { Kvm }] = await Promise.all([import("@nats-io/transport-node"), import("@nats-io/kv")]);
-  const nc = await connect({ servers: cfg.NATS_URL, name: SERVICE });
+  const [{ connect }, { openRateLimitBucket }] = await Promise.all([import("@nats-io/transport-node"), import("./ratelimit/rate-limit-bucket.ts")]);
+  // Reconnect forever (the default gives up after 10 tries): a node lost for a while must not end the shared budget for good.
+  const nc = await connect({ servers: (cfg.NATS_URL ?? "").split(","), name: SERVICE, maxReconnectAttempts: -1 });
   opened.push({ name: "nats", close: () => nc.drain() });
-  return new Kvm(nc).create(RATE_LIMIT_BUCKET, rateLimitBucketOptions(Object.values(cfg.RATE_LIMITS)));
+  return openRateLimitBucket(nc, RATE_LIMIT_BUCKET, { policies: Object.values(cfg.RATE_LIMITS), replicas: cfg.NATS_STREAM_REPLICAS, log });
 }
 
 runEntrypoint({

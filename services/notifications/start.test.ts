@@ -7,7 +7,7 @@ import { createSql } from "../../lib/db/postgres.ts";
 import { silentLogger } from "../../lib/logging/logger.ts";
 import { createMemoryTransport } from "../../lib/messaging/testing/memory-transport.ts";
 import { DLQ_STREAM, ORDERS_STREAM } from "../../lib/messaging/topology.ts";
-import type { ConsumerConfig, StreamConfig, Transport } from "../../lib/messaging/types.ts";
+import { BrokerUnavailableError, type ConsumerConfig, type StreamConfig, type Transport } from "../../lib/messaging/types.ts";
 import { freePort } from "../../lib/testing/service-process.ts";
 import { createTempDatabase } from "../../lib/testing/temp-database.ts";
 import { notificationsEnv } from "./config.ts";
@@ -56,6 +56,7 @@ describe("startNotifications [postgres]", () => {
     const cfg = await config({ CONSUMER_MAX_DELIVER: "4", CONSUMER_ACK_WAIT_MS: "20000", CONSUMER_BATCH: "64", CONSUMER_MAX_ACK_PENDING: "500" });
     const svc = await startNotifications(cfg, { log: silentLogger, db, transport: t });
     try {
+      await eventually(() => consumers.length === 1, 5_000, "set up in the background");
       expect(streams.map((s) => s.name)).toEqual([ORDERS_STREAM.name, DLQ_STREAM.name]);
       expect(consumers).toEqual([
         {
@@ -87,6 +88,36 @@ describe("startNotifications [postgres]", () => {
       expect(svc.closers.map((c) => c.name)).toEqual(["process metrics"]);
       expect(svc.health.started).toBe(true);
       expect((await svc.health.checkDependencies()).checks).toEqual({ database: "ok", broker: "ok" });
+    } finally {
+      for (const c of svc.closers) await c.close();
+      await svc.listener.stop(true);
+    }
+  });
+
+  test("the broker away at start: the service starts and is ready, the detail names the stream; the consumer starts once it is back", async () => {
+    const { t, consumers } = recording();
+    let refusals = 3;
+    const away: Transport = {
+      ...t,
+      ensureStream: (c) => (refusals-- > 0 ? Promise.reject(new BrokerUnavailableError(`stream ${c.name} unavailable: timeout`)) : t.ensureStream(c)),
+      ping: () => (refusals > 0 ? Promise.reject(new BrokerUnavailableError("NATS not reachable")) : Promise.resolve()),
+    };
+    const svc = await startNotifications(await config(), { log: silentLogger, db, transport: away });
+    try {
+      const url = `http://127.0.0.1:${svc.listener.port}`;
+      const early = await fetch(`${url}/readyz`);
+      expect(early.status).toBe(200);
+      expect(await early.json()).toEqual({
+        status: "degraded",
+        checks: { database: "ok", broker: "NATS not reachable", consumer: "stream ORDERS unavailable: timeout" },
+      });
+      expect(consumers).toEqual([]);
+      await eventually(() => consumers.length === 1, 10_000, "consumer set up after the broker came back");
+      const e = orderPlaced("late");
+      await t.publish({ subject: "orders.placed", id: e.id, data: encodeEvent(e) });
+      await eventually(async () => (await db.sql`SELECT 1 FROM notifications WHERE event_id = ${e.id}`).length === 1, 5_000, "consumed");
+      expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: "ok", checks: { database: "ok", broker: "ok", consumer: "ok" } });
+      expect(await (await fetch(`${url}/metrics`)).text()).toContain('messaging_ready{component="consumer"} 1');
     } finally {
       for (const c of svc.closers) await c.close();
       await svc.listener.stop(true);

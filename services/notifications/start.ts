@@ -6,11 +6,13 @@ import { migrate } from "../../lib/db/migrate.ts";
 import { createHealth, type DependencyCheck } from "../../lib/health/health.ts";
 import type { Closer } from "../../lib/lifecycle/closer.ts";
 import type { Logger } from "../../lib/logging/logger.ts";
+import { type BrokerSetup, brokerReadyGauge, startBrokerSetup } from "../../lib/messaging/broker-setup.ts";
 import { DLQ_STREAM, ORDERS_STREAM } from "../../lib/messaging/topology.ts";
 import type { Transport } from "../../lib/messaging/types.ts";
 import { startProcessMetrics } from "../../lib/metrics/process-metrics.ts";
 import { createRegistry } from "../../lib/metrics/registry.ts";
 import { listen } from "../../lib/serve/listen.ts";
+import type { PeriodicJob } from "../../lib/serve/periodic.ts";
 import type { RunningService } from "../../lib/serve/running-service.ts";
 import type { Tracing } from "../../lib/telemetry/tracer.ts";
 import { createApp } from "./app.ts";
@@ -39,13 +41,17 @@ export interface NotificationsResources {
 export async function startNotifications(cfg: NotificationsConfig, { log, db, transport, tracing }: NotificationsResources): Promise<RunningService> {
   const repo = createNotificationsRepository(db.sql);
   let consumer: RunningConsumer | undefined;
+  let consumerSetup: BrokerSetup | undefined;
   const checks: Record<string, DependencyCheck> = { database: () => repo.ping(), broker: () => transport.ping() };
   if (cfg.CONSUMER_ENABLED) {
     checks.consumer = async () => {
+      await consumerSetup?.check();
       if (consumer && !consumer.healthy) throw new Error("subscription lost; resubscribing");
     };
   }
-  const health = createHealth(checks);
+  // Reported, never required: the broker and the consumer (the read API serves without them) and the database every
+  // replica shares; a load balancer that pulled every replica for a shared outage would only add an HTTP outage to it.
+  const health = createHealth(checks, { informational: ["database", "broker", "consumer"] });
   const source = { transport, stream: DLQ_STREAM.name, consumer: CONSUMER_NAME, log: log.child({ component: "dead-letters" }) };
   const reader = createDeadLetterReader(source);
   const metrics = createRegistry();
@@ -70,26 +76,45 @@ export async function startNotifications(cfg: NotificationsConfig, { log, db, tr
     const { applied } = await migrate(db.sql, migrations, { log });
     log.info("migrations done", { applied: applied.length });
     if (cfg.CONSUMER_ENABLED) {
-      consumer = await startConsumer({
-        transport,
-        store: createEventStore(db.sql, CONSUMER_NAME),
-        channel: createChannel(cfg, tracing),
-        log: log.child({ component: "worker" }),
-        source: ORDERS_STREAM,
-        dlq: DLQ_STREAM,
-        durable: CONSUMER_NAME,
-        maxDeliver: cfg.CONSUMER_MAX_DELIVER,
-        ackWaitMs: cfg.CONSUMER_ACK_WAIT_MS,
-        batch: cfg.CONSUMER_BATCH,
-        maxAckPending: cfg.CONSUMER_MAX_ACK_PENDING,
-        retry: { baseMs: cfg.RETRY_BASE_MS, maxMs: cfg.RETRY_MAX_MS },
-        metrics: createWorkerMetrics(metrics),
-        tracing,
-      });
-      const c = consumer;
-      const backlog = startBacklogGauges(metrics, { transport, stream: ORDERS_STREAM.name, durable: CONSUMER_NAME, dlq: DLQ_STREAM.name }, log);
+      // In the background: the service starts and serves while the broker (or the stream's node) is away.
+      let backlog: PeriodicJob | undefined;
+      const workerMetrics = createWorkerMetrics(metrics);
+      const setup = startBrokerSetup(
+        "consumer",
+        async () => {
+          consumer = await startConsumer({
+            transport,
+            store: createEventStore(db.sql, CONSUMER_NAME),
+            channel: createChannel(cfg, tracing),
+            log: log.child({ component: "worker" }),
+            source: ORDERS_STREAM,
+            dlq: DLQ_STREAM,
+            durable: CONSUMER_NAME,
+            maxDeliver: cfg.CONSUMER_MAX_DELIVER,
+            ackWaitMs: cfg.CONSUMER_ACK_WAIT_MS,
+            batch: cfg.CONSUMER_BATCH,
+            maxAckPending: cfg.CONSUMER_MAX_ACK_PENDING,
+            retry: { baseMs: cfg.RETRY_BASE_MS, maxMs: cfg.RETRY_MAX_MS },
+            metrics: workerMetrics,
+            tracing,
+          });
+          backlog = startBacklogGauges(metrics, { transport, stream: ORDERS_STREAM.name, durable: CONSUMER_NAME, dlq: DLQ_STREAM.name }, log);
+        },
+        { log, gauge: brokerReadyGauge(metrics, "consumer") },
+      );
+      consumerSetup = setup;
+      await setup.firstAttempt;
       // First on shutdown: stop pulling and let in-flight messages finish and be acknowledged.
-      closers.push({ name: "consumer", close: () => c.stop() }, { name: "backlog metrics", close: () => backlog.stop() });
+      closers.push(
+        {
+          name: "consumer",
+          close: async () => {
+            await setup.stop();
+            await consumer?.stop();
+          },
+        },
+        { name: "backlog metrics", close: async () => backlog?.stop() },
+      );
     }
   } catch (err) {
     await listener.stop(true);

@@ -8,7 +8,7 @@ import { createInternalTokenMinter } from "../../lib/auth/internal-token.ts";
 import { createSql } from "../../lib/db/postgres.ts";
 import { startService } from "../../lib/testing/service-process.ts";
 import { createTempDatabase } from "../../lib/testing/temp-database.ts";
-import { compileCommand } from "../../scripts/compile.ts";
+import { compile } from "../../scripts/build.ts";
 import { sampleOrder } from "./testing/fixture.ts";
 
 const keys = await generateDevKeyPair();
@@ -92,8 +92,7 @@ describe("orders compiled executable [postgres]", () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "orders-bin-"));
     db = await createTempDatabase("orders_binary");
-    const build = Bun.spawnSync(compileCommand("services/orders/main.ts", join(dir, "orders")), { stderr: "pipe" });
-    if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr.toString()}`);
+    await compile("services/orders/main.ts", join(dir, "orders"), { withEmbeddedDatabase: true });
   }, 120_000);
   afterAll(async () => {
     await db?.drop();

@@ -6,6 +6,7 @@ import { migrate } from "../../lib/db/migrate.ts";
 import { createHealth } from "../../lib/health/health.ts";
 import type { Closer } from "../../lib/lifecycle/closer.ts";
 import type { Logger } from "../../lib/logging/logger.ts";
+import { type BrokerSetup, brokerReadyGauge, startBrokerSetup } from "../../lib/messaging/broker-setup.ts";
 import { ORDERS_STREAM } from "../../lib/messaging/topology.ts";
 import type { Transport } from "../../lib/messaging/types.ts";
 import { startProcessMetrics } from "../../lib/metrics/process-metrics.ts";
@@ -32,8 +33,14 @@ export interface OrdersResources {
 
 export async function startOrders(cfg: OrdersConfig, { log, db, transport, tracing }: OrdersResources): Promise<RunningService> {
   const repo = createOrdersRepository(db.sql);
-  const health = createHealth({ database: () => repo.ping(), broker: () => transport.ping() });
   let relay: ReturnType<typeof startRelay> | undefined;
+  let relaySetup: BrokerSetup | undefined;
+  // Reported, never required: the broker and relay (orders go into the outbox while they are away, the relay catches
+  // up) and the database every replica shares (its outage answers 503/504 per request, not "no replica ready").
+  const health = createHealth(
+    { database: () => repo.ping(), broker: () => transport.ping(), ...(cfg.OUTBOX_RELAY_ENABLED ? { relay: async () => relaySetup?.check() } : {}) },
+    { informational: ["database", "broker", "relay"] },
+  );
   const metrics = createRegistry();
   const processMetrics = startProcessMetrics(metrics);
   if (db.pool) registerDbPoolMetrics(metrics, db.pool);
@@ -62,11 +69,32 @@ export async function startOrders(cfg: OrdersConfig, { log, db, transport, traci
   }
   const closers: Closer[] = [];
   if (cfg.OUTBOX_RELAY_ENABLED) {
-    // The producer owns its stream's definition; applying it is idempotent across replicas and restarts.
-    await transport.ensureStream(ORDERS_STREAM);
-    relay = startRelay({ sql: db.sql, transport, log: log.child({ component: "relay" }), batchSize: cfg.OUTBOX_RELAY_BATCH_SIZE, metrics: relayMetrics });
-    const r = relay;
-    closers.push({ name: "outbox relay", close: () => r.stop() });
+    // The producer owns its stream's definition; applying it is idempotent across replicas and restarts. In the
+    // background: the service takes orders while the broker is away, and the relay starts once the stream is there.
+    const setup = startBrokerSetup("relay", () => transport.ensureStream(ORDERS_STREAM), { log, gauge: brokerReadyGauge(metrics, "relay") });
+    relaySetup = setup;
+    let closed = false;
+    void setup.done.then(() => {
+      if (closed) return;
+      relay = startRelay({
+        sql: db.sql,
+        transport,
+        log: log.child({ component: "relay" }),
+        batchSize: cfg.OUTBOX_RELAY_BATCH_SIZE,
+        metrics: relayMetrics,
+        stream: ORDERS_STREAM,
+      });
+      relay.wake();
+    });
+    await setup.firstAttempt;
+    closers.push({
+      name: "outbox relay",
+      close: async () => {
+        closed = true;
+        await setup.stop();
+        await relay?.stop();
+      },
+    });
   }
   const sweeper = startIdempotencySweeper(db.sql, log);
   const retention = startOutboxRetention(db.sql, log, cfg.OUTBOX_RETENTION_HOURS * 3600_000);

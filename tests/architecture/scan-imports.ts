@@ -6,21 +6,42 @@ const KEYWORDS_BEFORE_REGEX = new Set(["return", "typeof", "case", "in", "of", "
 
 type Token = { kind: "word" | "string" | "punct"; text: string };
 
+/** One import or re-export: its specifier as written, and the value bindings it takes (type-only ones left out). */
+export interface ImportBinding {
+  specifier: string;
+  names: string[];
+}
+
 /**
  * Every specifier in `import … from "x"`, `import "x"`, `export … from "x"` and `import("x")` with a literal; text in
  * comments, strings, template literals and regular expressions is skipped (test files write code into strings).
  */
 export function scanImports(source: string): string[] {
+  return scanImportBindings(source).map((b) => b.specifier);
+}
+
+/** As scanImports, with the names each static import binds (`import { a, type B } from` → ["a"]; `import type` → []). */
+export function scanImportBindings(source: string): ImportBinding[] {
   const tokens = tokenize(source);
-  const found: string[] = [];
+  const found: ImportBinding[] = [];
+  /** The bound names between an `import` at `start` and its `from`, unless the whole clause is type-only. */
+  const namesBetween = (start: number, from: number): Token[] => {
+    const clause = tokens.slice(start + 1, from);
+    if (clause[0]?.text === "type") return [];
+    return clause.filter((t, i) => t.kind === "word" && t.text !== "type" && t.text !== "as" && clause[i - 1]?.text !== "type" && clause[i + 1]?.text !== "as");
+  };
+  let clauseStart = -1;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i] as Token;
     const next = tokens[i + 1];
     if (t.kind !== "word") continue;
-    if (t.text === "from" && next?.kind === "string") found.push(next.text);
-    else if (t.text === "import" && next?.kind === "string") found.push(next.text);
+    if (t.text === "from" && next?.kind === "string") {
+      found.push({ specifier: next.text, names: clauseStart >= 0 ? namesBetween(clauseStart, i).map((n) => n.text) : [] });
+      clauseStart = -1;
+    } else if (t.text === "import" && next?.kind === "string") found.push({ specifier: next.text, names: [] });
     else if (t.text === "import" && next?.text === "(" && tokens[i + 2]?.kind === "string" && tokens[i + 3]?.text === ")")
-      found.push(tokens[i + 2]?.text as string);
+      found.push({ specifier: tokens[i + 2]?.text as string, names: [] });
+    else if (t.text === "import" || t.text === "export") clauseStart = t.text === "import" ? i : -1;
   }
   return found;
 }

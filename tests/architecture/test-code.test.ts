@@ -3,6 +3,8 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
 import { Glob } from "bun";
+import { isTestSupport } from "./import-graph.ts";
+import { scanImportBindings } from "./scan-imports.ts";
 
 /**
  * The convention:
@@ -15,21 +17,16 @@ import { Glob } from "bun";
  */
 export const isTestFile = (path: string) => path.endsWith(".test.ts");
 export const isSuite = (path: string) => path.endsWith(".suite.ts");
-export const isTestCode = (path: string) => isTestFile(path) || isSuite(path) || path.startsWith("tests/") || path.split("/").includes("testing");
+/** Test code by name or place: import-graph.ts's definition, which the layering test uses too. */
+const isTestCode = isTestSupport;
 const MAY_IMPORT_TEST_CODE = ["scripts/bench/", "scripts/ci/"];
 
 /** A module's imports: bare specifiers as written, relative ones resolved to repository paths. */
 export function importsOf(path: string, source: string): { specifier: string; names: string[] }[] {
-  const found: { specifier: string; names: string[] }[] = [];
-  const add = (spec: string, clause = "") => {
-    const specifier = spec.startsWith(".") ? normalize(join(dirname(path), spec)) : spec;
-    const names = /^\s*type\b/.test(clause) ? [] : [...clause.matchAll(/(?:^|[{,])\s*(?!type\s)([\w$]+)/g)].map((m) => m[1] as string);
-    found.push({ specifier, names });
-  };
-  for (const m of source.matchAll(/(?:^|\n)\s*(?:import|export)\s+([\w$*\s{},]*?)\s*from\s*["']([^"']+)["']/g)) add(m[2] as string, m[1]);
-  for (const m of source.matchAll(/(?:^|\n)\s*import\s*["']([^"']+)["']/g)) add(m[1] as string);
-  for (const m of source.matchAll(/\bimport\(\s*["']([^"']+)["']\s*\)/g)) add(m[1] as string);
-  return found;
+  return scanImportBindings(source).map(({ specifier, names }) => ({
+    specifier: specifier.startsWith(".") ? normalize(join(dirname(path), specifier)) : specifier,
+    names,
+  }));
 }
 
 /** Every rule broken by `files` (repository path → source), one line each; empty when the convention holds. */

@@ -46,22 +46,34 @@ export const MAINS = { orders: "services/orders/main.ts", notifications: "servic
  * database both processes share through BROKER_DATABASE_URL (the embedded transport across processes). Both services'
  * migrations are applied up front, so tests can insert outbox rows before any process runs.
  */
-export async function startPipeline(kind: PipelineKind, prefix: string, opts: { tap?: boolean } = {}) {
+export async function startPipeline(
+  kind: PipelineKind,
+  prefix: string,
+  opts: {
+    tap?: boolean;
+    /** JetStream: these servers (e.g. a cluster's URLs, comma-separated) instead of a private nats-server. */
+    natsUrl?: string;
+    /** JetStream: NATS_STREAM_REPLICAS for the harness and the processes (default 1). */
+    replicas?: number;
+  } = {},
+) {
   const ordersDb = await createTempDatabase(`${prefix}_orders`);
   const notificationsDb = await createTempDatabase(`${prefix}_notif`);
   const brokerDb = kind === "embedded" ? await createTempDatabase(`${prefix}_broker`) : undefined;
-  const nats = kind === "jetstream" ? await privateNatsServer() : undefined;
+  const nats = kind === "jetstream" && !opts.natsUrl ? await privateNatsServer() : undefined;
+  const natsUrl = kind === "jetstream" ? (opts.natsUrl ?? nats?.url) : undefined;
+  const replicas = opts.replicas ?? 1;
   const orders = createSql(ordersDb.url, { max: 4, applicationName: "pipeline-test" });
   const notifications = createSql(notificationsDb.url, { max: 4, applicationName: "pipeline-test" });
   const brokerSql = brokerDb ? createSql(brokerDb.url, { max: 2, applicationName: "pipeline-test" }) : undefined;
   await migrate(orders, ordersMigrations, { log: silentLogger });
   await migrate(notifications, notificationsMigrations, { log: silentLogger });
-  const transport: Transport = nats
-    ? await createJetStreamTransport({ url: nats.url, name: "pipeline-test" })
+  const transport: Transport = natsUrl
+    ? await createJetStreamTransport({ url: natsUrl, name: "pipeline-test", streamReplicas: replicas })
     : await createEmbeddedTransport({ sql: brokerSql as Sql });
   await transport.ensureStream(ORDERS_STREAM);
   // JetStream: what the relays publish is watched on the wire; the embedded broker's tables show it directly.
-  const tap = nats && opts.tap ? await tapWire(nats.url, "orders.>", ORDERS_STREAM.name) : undefined;
+  const tap = natsUrl && opts.tap ? await tapWire(natsUrl, "orders.>", ORDERS_STREAM.name) : undefined;
 
   const keys = await generateDevKeyPair();
   const mint: InternalTokenMinter = await createInternalTokenMinter(keys.privateJwk);
@@ -71,7 +83,8 @@ export async function startPipeline(kind: PipelineKind, prefix: string, opts: { 
     LOG_LEVEL: "info",
     DRAIN_DELAY_MS: "0",
     SHUTDOWN_GRACE_MS: "10000",
-    NATS_URL: nats?.url ?? "",
+    NATS_URL: natsUrl ?? "",
+    NATS_STREAM_REPLICAS: String(replicas),
     BROKER_DATABASE_URL: brokerDb?.url ?? "",
     OTEL_EXPORTER_OTLP_ENDPOINT: "",
   };
@@ -89,7 +102,7 @@ export async function startPipeline(kind: PipelineKind, prefix: string, opts: { 
       const [row] = await brokerSql<{ n: number }[]>`SELECT count(*)::int AS n FROM broker.messages WHERE stream = ${ORDERS_STREAM.name}`;
       return row?.n ?? 0;
     }
-    const nc = await connect({ servers: nats?.url ?? "" });
+    const nc = await connect({ servers: (natsUrl ?? "").split(",") });
     try {
       return (await (await jetstreamManager(nc)).streams.info(ORDERS_STREAM.name)).state.messages;
     } finally {
@@ -199,5 +212,19 @@ export async function kill9(svc: ServiceProcess): Promise<void> {
 
 /** Log lines with `"msg":"<msg>"` a process wrote. */
 export const logLines = (svc: ServiceProcess, msg: string): number => svc.output().split(`"msg":"${msg}"`).length - 1;
+
+/**
+ * Notifications on the webhook channel with a small window (8 per pull, 32 unacknowledged) and a 2 s ack wait, so what
+ * a killed process held comes back soon; the webhook timeout stays within half the ack wait.
+ */
+export const WEBHOOK_WORKER_ENV = {
+  NOTIFY_CHANNEL: "webhook",
+  NOTIFY_WEBHOOK_TIMEOUT_MS: "1000",
+  CONSUMER_BATCH: "8",
+  CONSUMER_MAX_ACK_PENDING: "32",
+  CONSUMER_ACK_WAIT_MS: "2000",
+  CONSUMER_MAX_DELIVER: "10",
+  RETRY_BASE_MS: "50",
+};
 
 export const randomBetween = (min: number, max: number) => min + Math.random() * (max - min);

@@ -3,22 +3,14 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { until } from "../../lib/testing/nats-server.ts";
 import { type StubRequest, startWebhookStub } from "../../services/notifications/testing/webhook-stub.ts";
 import { ordersClient } from "./clients.ts";
-import { isIdle, kill9, PIPELINE_N, type Pipeline, randomBetween, startPipeline, timeLimit } from "./harness.ts";
+import { isIdle, kill9, PIPELINE_N, type Pipeline, randomBetween, startPipeline, timeLimit, WEBHOOK_WORKER_ENV } from "./harness.ts";
 
 const KILLS = Number(process.env.PIPELINE_WORKER_KILLS ?? 5);
 /**
  * A slow receiver (60 ms per call) and a small window (8 per pull, 32 unacknowledged) keep the backlog going across
  * several lives; a 2 s ack wait brings back what a killed process held.
  */
-const WORKER_ENV = {
-  NOTIFY_CHANNEL: "webhook",
-  NOTIFY_WEBHOOK_TIMEOUT_MS: "1000",
-  CONSUMER_BATCH: "8",
-  CONSUMER_MAX_ACK_PENDING: "32",
-  CONSUMER_ACK_WAIT_MS: "2000",
-  CONSUMER_MAX_DELIVER: "10",
-  RETRY_BASE_MS: "50",
-};
+const WORKER_ENV = WEBHOOK_WORKER_ENV;
 
 for (const kind of ["jetstream", "embedded"] as const) {
   describe(`pipeline worker crash [postgres, ${kind}]`, () => {

@@ -146,6 +146,9 @@ export async function createEmbeddedTransport(opts: EmbeddedTransportOptions): P
       return (row?.n ?? 0) > 0;
     },
 
+    // One PostgreSQL database holds the streams: no failover, so no event that could lose acknowledged messages.
+    watchFaults: () => () => {},
+
     async ping() {
       await sql`select 1`;
     },

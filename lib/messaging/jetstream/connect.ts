@@ -29,7 +29,10 @@ export function parseServers(url: string): { servers: string[]; websocket: boole
 /** The URL without credentials, for logs and error messages. */
 export const redactUrl = (url: string): string => url.replace(/\/\/[^@/]*@/g, "//***@");
 
-export async function openConnection(url: string, name: string, log: Logger): Promise<ConnectionState> {
+/** Connection events that may have cost publishes the server acknowledged (its store or the stream leader changed under us). */
+export type ConnectionFaultListener = (what: "disconnect" | "reconnect") => void;
+
+export async function openConnection(url: string, name: string, log: Logger, onFault: ConnectionFaultListener = () => {}): Promise<ConnectionState> {
   const { servers, websocket, tls } = parseServers(url);
   const opts: ConnectionOptions = {
     servers,
@@ -59,10 +62,12 @@ export async function openConnection(url: string, name: string, log: Logger): Pr
         case "disconnect":
           up = false;
           log.warn("nats disconnected", { server: s.server });
+          onFault("disconnect");
           break;
         case "reconnect":
           up = true;
           log.info("nats reconnected", { server: s.server, version: nc.info?.version });
+          onFault("reconnect");
           break;
         case "reconnecting":
           log.debug("nats reconnecting");

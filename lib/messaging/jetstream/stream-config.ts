@@ -16,6 +16,7 @@ import { nanos } from "@nats-io/nats-core";
 import type { Logger } from "../../logging/logger.ts";
 import type { ConsumerConfig, StreamConfig } from "../types.ts";
 import { ApiCode, apiCode } from "./errors.ts";
+import { applyReplicas, checkReplicas, explainReplicaRefusal } from "./replicas.ts";
 
 const STREAM_NAME_IN_USE = 10058;
 
@@ -51,24 +52,35 @@ async function streamInfo(jsm: JetStreamManager, name: string): Promise<StreamIn
   }
 }
 
-export async function ensureStream(jsm: JetStreamManager, c: StreamConfig, log: Logger, retried = false): Promise<void> {
+/** Where a stream's copies live: how many replicas, and whether the server is part of a cluster (more than 1 needs one). */
+export interface Placement {
+  replicas: number;
+  clustered: boolean;
+}
+
+export async function ensureStream(jsm: JetStreamManager, c: StreamConfig, log: Logger, placement: Placement, retried = false): Promise<void> {
   const want = streamSettings(c);
+  const { replicas, clustered } = placement;
   const have = await streamInfo(jsm, c.name);
   if (!have) {
+    checkReplicas(c.name, replicas, clustered);
     try {
-      await jsm.streams.add({ name: c.name, storage: StorageType.File, retention: RetentionPolicy.Limits, num_replicas: 1, ...want });
-      log.info("stream created", { stream: c.name, subjects: c.subjects });
+      await jsm.streams.add({ name: c.name, storage: StorageType.File, retention: RetentionPolicy.Limits, num_replicas: replicas, ...want });
+      log.info("stream created", { stream: c.name, subjects: c.subjects, replicas });
       return;
     } catch (err) {
       // Another instance created it first with other settings: bring it in line with ours.
-      if (apiCode(err) === STREAM_NAME_IN_USE && !retried) return ensureStream(jsm, c, log, true);
-      throw err;
+      if (apiCode(err) === STREAM_NAME_IN_USE && !retried) return ensureStream(jsm, c, log, placement, true);
+      throw explainReplicaRefusal(err, c.name, replicas);
     }
   }
   if (have.config.storage !== StorageType.File) log.warn("stream does not use file storage (cannot be changed in place)", { stream: c.name });
-  if (streamMatches(have.config, want)) return;
-  await jsm.streams.update(c.name, want);
-  log.info("stream updated", { stream: c.name, subjects: c.subjects });
+  if (!streamMatches(have.config, want)) {
+    await jsm.streams.update(c.name, want);
+    log.info("stream updated", { stream: c.name, subjects: c.subjects });
+  }
+  // After the settings, so a refused replica count never holds back a subject change.
+  await applyReplicas(jsm, have, replicas, clustered, log);
 }
 
 /** The consumer settings this transport owns. One filter goes in `filter_subject` (all versions); several need 2.10's `filter_subjects`. */

@@ -162,6 +162,7 @@ export function createMemoryTransport(opts: { pollMs?: number } = {}): Transport
     async deleteMessage(name, seq) {
       return stream(name).messages.delete(seq);
     },
+    watchFaults: () => () => {},
     async ping() {},
     async close() {},
   };

@@ -14,6 +14,7 @@ export function publishOnlyTransport(publish: (m: OutgoingMessage) => Promise<Pu
     listMessages: unused,
     getMessage: unused,
     deleteMessage: unused,
+    watchFaults: () => () => {},
     ping: () => Promise.resolve(),
     close: () => Promise.resolve(),
   };

@@ -5,7 +5,7 @@ import type { OpenApiDocument } from "../contract/merge.ts";
 import { SERVICES } from "../proxy/routes.ts";
 import { type ContractDocument, contractPermissions, underPrefix } from "./contract-permissions.ts";
 import { compileRules, findRule } from "./permissions.ts";
-import { CHECKED_IN_CONTRACTS, RULES_UNTIL_CONTRACT, routePermissions } from "./route-permissions.ts";
+import { CHECKED_IN_CONTRACTS, routePermissions } from "./route-permissions.ts";
 
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 type Op = { security?: Record<string, string[]>[] };
@@ -64,9 +64,7 @@ describe("permission table from the checked-in contracts", () => {
     });
   }
 
-  test("a service without a contract yet (inference) has its explicit rules, one scope, under its prefixes only", () => {
-    expect(CHECKED_IN_CONTRACTS.inference).toBeUndefined();
-    expect(table.inference).toEqual(RULES_UNTIL_CONTRACT.inference as never);
+  test("inference's rules come from its contract: one scope, its three path families only", () => {
     const rules = compileRules(table.inference);
     for (const [method, path] of [
       ["GET", "/v1/models"],
@@ -164,18 +162,7 @@ describe("a contract the edge cannot guard fails loudly", () => {
     expect(() => contractPermissions(ordersSvc, doc)).toThrow(/GET \/v1\/orders has no security[\s\S]*GET \/v1\/orders\/\{id\} has no security/);
   });
 
-  test("a service with both a contract and explicit rules, or with neither, is refused", () => {
-    const both = { ...RULES_UNTIL_CONTRACT, orders: [{ methods: ["GET"], path: "/v1/orders", anyOf: ["orders:read" as const] }] };
-    expect(() => routePermissions(CHECKED_IN_CONTRACTS, both)).toThrow("orders has a contract and explicit rules; delete the explicit rules");
-    expect(() => routePermissions(CHECKED_IN_CONTRACTS, {})).toThrow("inference has neither a contract nor explicit rules");
-  });
-
-  test("explicit rules outside the service's prefixes or without its scope are refused", () => {
-    expect(() => routePermissions(CHECKED_IN_CONTRACTS, { inference: [{ methods: ["GET"], path: "/v1/orders", anyOf: ["inference:invoke"] }] })).toThrow(
-      "inference: GET /v1/orders is under none of its prefixes",
-    );
-    expect(() => routePermissions(CHECKED_IN_CONTRACTS, { inference: [{ methods: ["POST"], path: "/v1/embeddings", anyOf: [] }] })).toThrow(
-      "must name one or more of the inference service's scopes",
-    );
+  test("a service without a contract is refused", () => {
+    expect(() => routePermissions({ ...CHECKED_IN_CONTRACTS, inference: undefined })).toThrow("inference has no contract, so nothing of it is reachable");
   });
 });

@@ -1,4 +1,5 @@
 // The gateway's permission table: per service, derived from its checked-in contract (openapi/<service>.json), embedded at build time.
+import inferenceContract from "../../../openapi/inference.json" with { type: "json" };
 import notificationsContract from "../../../openapi/notifications.json" with { type: "json" };
 import ordersContract from "../../../openapi/orders.json" with { type: "json" };
 import { SERVICES, type ServiceName } from "../proxy/routes.ts";
@@ -9,46 +10,25 @@ import type { PermissionRule } from "./permissions.ts";
  * The committed contracts (static JSON imports: Bun embeds them in the compiled executable, nothing is read from disk).
  * The scopes each operation needs are stated once, in the service's route definition; its contract carries them here.
  */
-export const CHECKED_IN_CONTRACTS: Readonly<Record<ServiceName, ContractDocument | undefined>> = {
+export const CHECKED_IN_CONTRACTS: Readonly<Record<ServiceName, ContractDocument>> = {
   orders: ordersContract as ContractDocument,
   notifications: notificationsContract as ContractDocument,
-  inference: undefined,
-};
-
-/**
- * Inference's rules until its contract exists (issue 15; openapi/inference.json is being written). When it lands,
- * import it into CHECKED_IN_CONTRACTS above and delete this entry: its rules are then derived like the others', and
- * keeping both fails at startup (a route is guarded in one place only). Paths and scope: DESIGN.md and issue 15.
- */
-export const RULES_UNTIL_CONTRACT: Readonly<Partial<Record<ServiceName, readonly PermissionRule[]>>> = {
-  inference: [
-    { methods: ["GET"], path: "/v1/models", anyOf: ["inference:invoke"] },
-    { methods: ["GET"], path: "/v1/models/*", anyOf: ["inference:invoke"] },
-    { methods: ["GET"], path: "/v1/models/*/ready", anyOf: ["inference:invoke"] },
-    { methods: ["POST"], path: "/v1/models/*/infer", anyOf: ["inference:invoke"] },
-    { methods: ["POST"], path: "/v1/chat/completions", anyOf: ["inference:invoke"] },
-    { methods: ["POST"], path: "/v1/embeddings", anyOf: ["inference:invoke"] },
-  ],
+  inference: inferenceContract as ContractDocument,
 };
 
 export type PermissionTable = Record<ServiceName, readonly PermissionRule[]>;
 
 /**
- * Per service, the rules its contract implies (or, without a contract yet, its explicit rules). Throws one error listing
- * every problem: an operation without a scope, a route guarded twice, a service with both or neither, overlapping prefixes.
+ * Per service, the rules its contract implies. Throws one error listing every problem: an operation without a scope,
+ * a route guarded twice, a service without a contract, overlapping prefixes.
  */
-export function routePermissions(
-  contracts: Readonly<Record<string, ContractDocument | undefined>> = CHECKED_IN_CONTRACTS,
-  untilContract: Readonly<Record<string, readonly PermissionRule[] | undefined>> = RULES_UNTIL_CONTRACT,
-): PermissionTable {
+export function routePermissions(contracts: Readonly<Record<string, ContractDocument | undefined>> = CHECKED_IN_CONTRACTS): PermissionTable {
   const problems: string[] = [];
   const table = {} as PermissionTable;
   for (const svc of SERVICES) {
     const contract = contracts[svc.name];
-    const explicit = untilContract[svc.name];
-    if (contract !== undefined && explicit !== undefined) problems.push(`${svc.name} has a contract and explicit rules; delete the explicit rules`);
-    if (contract === undefined && explicit === undefined) problems.push(`${svc.name} has neither a contract nor explicit rules, so nothing of it is reachable`);
-    const rules = contract !== undefined ? collectContractPermissions(svc, contract, problems) : (explicit ?? []);
+    if (contract === undefined) problems.push(`${svc.name} has no contract, so nothing of it is reachable`);
+    const rules = contract !== undefined ? collectContractPermissions(svc, contract, problems) : [];
     for (const rule of rules) {
       const where = `${svc.name}: ${rule.methods.join(",")} ${rule.path}`;
       if (!underPrefix(rule.path, svc.prefixes)) problems.push(`${where} is under none of its prefixes (${svc.prefixes.join(", ")})`);

@@ -1,5 +1,8 @@
 // The hot path for routed requests: authenticate, rate-limit, authorise, then stream to the upstream with a minted internal token.
 
+import { upstreamRequestHeaders } from "../../../lib/http/proxy/forwarded-headers.ts";
+import { createClientResponseBuilder } from "../../../lib/http/proxy/response.ts";
+import { applySecurityHeaders } from "../../../lib/http/proxy/security-headers.ts";
 import { requestIdFrom } from "../../../lib/http/request-context.ts";
 import type { Logger } from "../../../lib/logging/logger.ts";
 import { continueTrace, formatTraceparent } from "../../../lib/telemetry/trace-context.ts";
@@ -14,12 +17,9 @@ import type { GatewayMetrics, MethodSeries } from "../metrics.ts";
 import type { ClientIpResolver } from "../ratelimit/client-ip.ts";
 import { rateLimitHeader } from "../ratelimit/policies.ts";
 import type { Cors } from "./cors.ts";
-import { upstreamRequestHeaders } from "./forwarded-headers.ts";
 import { failureResponse, Refusal } from "./refusals.ts";
 import { BAD_LENGTH, declaredTooLarge, forwardableBody, TOO_LARGE } from "./request-body.ts";
-import { createClientResponseBuilder } from "./response.ts";
 import { isAmbiguousPath, type UpstreamRoute } from "./routes.ts";
-import { applySecurityHeaders } from "./security-headers.ts";
 import { endProxySpan, inProxySpan, startProxySpan } from "./tracing.ts";
 
 export interface ProxyDeps {

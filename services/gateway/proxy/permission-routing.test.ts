@@ -4,14 +4,14 @@ import { createInternalTokenVerifier } from "../../../lib/auth/internal-token.ts
 import { SCOPES } from "../../../lib/auth/principal.ts";
 import { sampleValue } from "../../../lib/testing/metrics-text.ts";
 import { underPrefix } from "../auth/contract-permissions.ts";
-import { CHECKED_IN_CONTRACTS, RULES_UNTIL_CONTRACT } from "../auth/route-permissions.ts";
+import { CHECKED_IN_CONTRACTS } from "../auth/route-permissions.ts";
 import { gatewayHarness, type Harness } from "../testing/harness.ts";
 import { SERVICES } from "./routes.ts";
 
 const INSIDE = "10.0.0.9";
 const METHODS = ["get", "put", "post", "delete", "patch"];
 
-/** method, concrete path and scope of every operation the gateway should route: contract-derived plus inference's explicit rules. */
+/** method, concrete path and scope of every operation the gateway should route, from the contracts. */
 const operations: { service: string; method: string; path: string; scope: string }[] = [
   ...SERVICES.flatMap((svc) =>
     Object.entries(CHECKED_IN_CONTRACTS[svc.name]?.paths ?? {})
@@ -25,12 +25,6 @@ const operations: { service: string; method: string; path: string; scope: string
         })),
       ),
   ),
-  ...(RULES_UNTIL_CONTRACT.inference ?? []).map((r) => ({
-    service: "inference",
-    method: r.methods[0] as string,
-    path: r.path.replace(/\*/g, "lid"),
-    scope: r.anyOf[0] as string,
-  })),
 ];
 
 const LIMITS = "orders=10000/s:10000,notifications=10000/s:10000,inference=10000/s:10000";

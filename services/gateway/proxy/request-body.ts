@@ -1,4 +1,5 @@
 // The request body to forward: streamed when its length is declared (and within the limit), else read up to the limit first.
+import { concatBytes } from "../../../lib/http/concat-bytes.ts";
 
 export const TOO_LARGE = Symbol("body too large");
 export const BAD_LENGTH = Symbol("bad content-length");
@@ -36,13 +37,7 @@ export async function forwardableBody(
     chunks.push(value);
   }
   if (total === 0) return null;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+  return concatBytes(chunks, total);
 }
 
 /** Early check on the declared length only (no reading), so oversized uploads are refused before authentication work. */

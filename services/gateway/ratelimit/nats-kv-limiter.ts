@@ -14,6 +14,10 @@ export interface NatsKvLimiterOptions {
   maxAttempts?: number;
 }
 
+/** How long a take waits for a bucket's new leader after a node loss before using the replica's own bucket. */
+const FAILOVER_WAIT_MS = 2_000;
+const LEADER_MISSING = /no responders|jetstream is not enabled|503/i;
+
 /** KV keys allow only [-/_=.a-zA-Z0-9]: subjects are base64url-encoded, which stays inside that set. */
 function keyOf(group: string, subject: string): string {
   const bytes = new TextEncoder().encode(subject);
@@ -39,6 +43,7 @@ export function createNatsKvRateLimiter(policy: RatePolicy, opts: NatsKvLimiterO
 
   const takeShared = async (key: string): Promise<number> => {
     const k = keyOf(policy.group, key);
+    const failoverDeadline = now() + FAILOVER_WAIT_MS;
     for (let attempt = 0; attempt < maxAttempts; attempt++) {
       const entry = await opts.kv.get(k);
       const t = now();
@@ -58,8 +63,16 @@ export function createNatsKvRateLimiter(policy: RatePolicy, opts: NatsKvLimiterO
         else await opts.kv.create(k, value);
         return tokens - 1;
       } catch (err) {
+        const message = (err as Error).message;
+        // The bucket's leader is being replaced (no responders, reported as "jetstream is not enabled"): wait it out
+        // briefly, so a node loss keeps the shared budget instead of falling back to per-replica buckets.
+        if (LEADER_MISSING.test(message) && now() < failoverDeadline) {
+          attempt--;
+          await new Promise((r) => setTimeout(r, 100));
+          continue;
+        }
         // Another replica wrote first (wrong last sequence / key exists): read again and retry.
-        if (!/wrong last sequence|exists/i.test((err as Error).message)) throw err;
+        if (!/wrong last sequence|exists/i.test(message)) throw err;
         await new Promise((r) => setTimeout(r, Math.random() * 2 * (attempt + 1)));
       }
     }

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { cidrContains, createClientIpResolver, parseCidrList, parseIp } from "./client-ip.ts";
+import { cidrContains, parseCidrList, parseIp } from "../../../lib/http/ip-address.ts";
+import { createClientIpResolver } from "./client-ip.ts";
 import { parseRateLimits, rateLimitHeader, ratePolicy } from "./policies.ts";
 import { createMemoryRateLimiter } from "./token-bucket.ts";
 

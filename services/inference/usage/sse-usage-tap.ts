@@ -79,7 +79,21 @@ function parseData(event: Uint8Array): Record<string, unknown> | undefined {
   }
 }
 
-export function createSseUsageTap(opts: SseUsageTapOptions): SseUsageTap {
+/** The tap without a stream around it: the service feeds it the lines its SSE passthrough forwards. */
+export interface UsageTapCore {
+  /** One chunk of the stream: what to forward now (undefined: nothing yet). Throws SseFramingError past a limit. */
+  push(chunk: Uint8Array): Uint8Array | undefined;
+  /** The stream ended cleanly: the held bytes of an unterminated event, if any. */
+  end(): Uint8Array | undefined;
+  /** The usage so far: the backend's once reported, else estimated from the prompt and the output seen. */
+  usage(): TokenUsage;
+  /** Whether `data: [DONE]` was seen. */
+  completed(): boolean;
+  /** Calls `onEnd` (once, whatever called it first). */
+  finish(): void;
+}
+
+export function createUsageTapCore(opts: SseUsageTapOptions): UsageTapCore {
   const maxLine = opts.maxLineBytes ?? 1024 * 1024;
   const splitter = createSseSplitter(maxLine, opts.maxEventBytes ?? 4 * maxLine);
   const maxRetained = opts.maxRetainedBytes ?? 4 * 1024 * 1024;
@@ -140,24 +154,36 @@ export function createSseUsageTap(opts: SseUsageTapOptions): SseUsageTap {
     opts.onEnd?.(usage(), completed);
   };
 
+  return {
+    push: (chunk) => splitter.push(chunk, decide),
+    end: () => splitter.end(decide),
+    usage,
+    completed: () => completed,
+    finish,
+  };
+}
+
+/** The tap as a TransformStream to `pipeThrough`: events forwarded as they complete, `onEnd` at the end, error or cancel. */
+export function createSseUsageTap(opts: SseUsageTapOptions): SseUsageTap {
+  const core = createUsageTapCore(opts);
   // `cancel` (the client went away, or the upstream failed) is in the Streams standard, Bun and Deno, not yet in TS's DOM types.
   const transformer: Transformer<Uint8Array, Uint8Array> & { cancel: (reason: unknown) => void } = {
     transform(chunk, controller) {
       try {
-        const out = splitter.push(chunk, decide);
+        const out = core.push(chunk);
         if (out) controller.enqueue(out);
       } catch (err) {
-        finish();
+        core.finish();
         throw err;
       }
     },
     flush(controller) {
-      const rest = splitter.end(decide);
+      const rest = core.end();
       if (rest) controller.enqueue(rest);
-      finish();
+      core.finish();
     },
-    cancel: () => finish(),
+    cancel: () => core.finish(),
   };
   const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>(transformer);
-  return { readable, writable, usage };
+  return { readable, writable, usage: core.usage };
 }

@@ -9,6 +9,8 @@ export interface TokenCounter {
   /** Settles when the tokenizer is loaded (main.ts may await it before reporting ready; tests await it). */
   readonly ready: Promise<void>;
   loaded(): boolean;
+  /** Starts loading a counter made with `deferLoad` (a no-op otherwise, and the second time). */
+  startLoading(): void;
 }
 
 export interface TokenCounterOptions {
@@ -19,6 +21,11 @@ export interface TokenCounterOptions {
    * a few ms of event-loop time (about 45 ns per character here).
    */
   maxExactChars?: number;
+  /**
+   * Load only when startLoading() is called: the service starts listening first, so the table's parsing (~230 ms of
+   * the one thread) does not lengthen its start; calls before that count approximately.
+   */
+  deferLoad?: boolean;
 }
 
 /**
@@ -39,7 +46,10 @@ export const approximateTokens: CountTokens = (text) => (text.length === 0 ? 0 :
 export function createTokenCounter(opts: TokenCounterOptions = {}): TokenCounter {
   const maxExact = opts.maxExactChars ?? 64 * 1024;
   let exact: CountTokens | undefined;
-  const ready = (opts.load ?? loadCl100k)().then((fn) => {
+  const load = opts.load ?? loadCl100k;
+  let startLoading = () => {};
+  const loading = opts.deferLoad ? new Promise<void>((resolve) => (startLoading = resolve)).then(load) : load();
+  const ready = loading.then((fn) => {
     exact = fn;
   });
   // A failed load leaves the approximation in place; whoever awaits `ready` sees the error, nobody else is disturbed.
@@ -50,5 +60,5 @@ export function createTokenCounter(opts: TokenCounterOptions = {}): TokenCounter
     const head = fn(text.slice(0, maxExact));
     return Math.ceil((head * text.length) / maxExact);
   };
-  return { count, ready, loaded: () => exact !== undefined };
+  return { count, ready, loaded: () => exact !== undefined, startLoading: () => startLoading() };
 }

@@ -140,3 +140,20 @@ describe("stream_options on the way up", () => {
     expect(prepareChatRequest({ stream: true, stream_options: null }).body.stream_options).toEqual({ include_usage: true });
   });
 });
+
+describe("deferred loading", () => {
+  test("a counter made with deferLoad loads nothing until startLoading(), then once", async () => {
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      return (t: string) => t.length;
+    };
+    const deferred = createTokenCounter({ deferLoad: true, load });
+    await Bun.sleep(5);
+    expect([loads, deferred.loaded()]).toEqual([0, false]);
+    deferred.startLoading();
+    deferred.startLoading();
+    await deferred.ready;
+    expect([loads, deferred.loaded(), deferred.count("abcdefghij")]).toEqual([1, true, 10]);
+  });
+});

@@ -17,7 +17,7 @@ export const notificationRoutes = (m: { auth: MiddlewareHandler; read: Middlewar
     request: { query: ListNotificationsQuery },
     responses: {
       200: { description: "A page of notifications", content: { "application/json": { schema: NotificationList } } },
-      ...problemResponses("invalid_parameter", "unauthorized", "insufficient_scope", "internal_error"),
+      ...problemResponses("invalid_parameter", "unauthorized", "insufficient_scope", "internal_error", "database_unavailable", "database_timeout"),
     },
   }),
 });

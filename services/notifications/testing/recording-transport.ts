@@ -64,6 +64,7 @@ export function recordingTransport(inner: Transport): RecordingTransport {
     listMessages: (s, o) => inner.listMessages(s, o),
     getMessage: (s, q) => inner.getMessage(s, q),
     deleteMessage: (s, q) => inner.deleteMessage(s, q),
+    watchFaults: (s, l) => inner.watchFaults(s, l),
     ping: () => inner.ping(),
     close: () => inner.close(),
   };

@@ -77,6 +77,8 @@ export async function startConsumer(opts: ConsumerOptions): Promise<RunningConsu
     log,
     maxDeliver: opts.maxDeliver,
     retry: opts.retry,
+    // A delivery running longer than ack_wait is redelivered anyway: the claim need not outlive it.
+    claimLeaseMs: opts.ackWaitMs,
     batchSize: opts.batch,
     flushMs: opts.flushMs,
     metrics: opts.metrics,

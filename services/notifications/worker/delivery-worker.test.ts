@@ -19,6 +19,8 @@ function setup(publish: (m: OutgoingMessage) => Promise<PublishAck> = async () =
   const done = new Set<string>();
   const store: EventStore = {
     processed: async (ids) => new Set(ids.filter((id) => done.has(id))),
+    claim: async (ids) => new Map(ids.map((id) => [id, done.has(id) ? { state: "done" } : { state: "claimed" }])),
+    release: async () => {},
     record: async (rs) => {
       await Bun.sleep(5);
       effects.push(`commit ${rs.length}`);

@@ -1,5 +1,6 @@
 // Processes deliveries of order events: decode, skip if done, send through the channel, record in batches, ack; else retry or dead-letter.
 
+import { hostname } from "node:os";
 import type { OrderEvent } from "../../../lib/events/order-events.ts";
 import type { Logger } from "../../../lib/logging/logger.ts";
 import type { BackoffPolicy } from "../../../lib/messaging/backoff.ts";
@@ -16,6 +17,7 @@ import type { EventStore, NotificationRecord, RecordResult } from "./event-store
 import { classify, decide, type Failure } from "./failure.ts";
 import { createKeyedTurns } from "./keyed-turns.ts";
 import { renderNotification } from "./render.ts";
+import { createReplicaClaims } from "./replica-claims.ts";
 import { settleQuietly } from "./settle.ts";
 import { noWorkerMetrics, type WorkerMetrics } from "./worker-metrics.ts";
 
@@ -36,6 +38,10 @@ export interface DeliveryWorkerOptions {
   deadLetterTimeoutMs?: number;
   now?: () => Date;
   newId?: () => string;
+  /** How long a replica's claim on an event holds (default 30 s; the consumer passes its ack_wait). */
+  claimLeaseMs?: number;
+  /** Names this worker instance in its claims (default host:pid:random, so an operator sees which replica holds one). */
+  claimOwner?: string;
   /** notifications_events_processed_total, …_redeliveries_total, …_dead_letters_total, …_handler_duration_seconds. */
   metrics?: WorkerMetrics;
   /** The tracing the transport was opened with: its consumer span's ids are logged and passed on (default: off). */
@@ -56,6 +62,8 @@ export interface DeliveryWorker {
   readonly stats: WorkerStats;
 }
 
+const DEFAULT_CLAIM_LEASE_MS = 30_000;
+
 const header = (h: Record<string, string>, name: string) => h[name] ?? Object.entries(h).find(([k]) => k.toLowerCase() === name)?.[1];
 
 export function createDeliveryWorker(opts: DeliveryWorkerOptions): DeliveryWorker {
@@ -69,13 +77,13 @@ export function createDeliveryWorker(opts: DeliveryWorkerOptions): DeliveryWorke
   // in this process, so the second finds the first's commit and is skipped instead of sending again.
   const turns = createKeyedTurns();
   const flushMs = opts.flushMs ?? 5;
-  const processed = createBatcher<string, boolean>({
-    maxSize: opts.batchSize,
-    maxWaitMs: flushMs,
-    run: async (ids) => {
-      const done = await opts.store.processed(ids);
-      return ids.map((id) => done.has(id));
-    },
+  // Across replicas: the same check claims the event in the database, so one replica sends it and the others wait.
+  const claims = createReplicaClaims({
+    store: opts.store,
+    owner: opts.claimOwner ?? `${hostname()}:${process.pid}:${newId().slice(-12)}`,
+    leaseMs: opts.claimLeaseMs ?? DEFAULT_CLAIM_LEASE_MS,
+    batchSize: opts.batchSize,
+    flushMs,
   });
   const recorder = createBatcher<NotificationRecord, RecordResult>({ maxSize: opts.batchSize, maxWaitMs: flushMs, run: (rs) => opts.store.record(rs) });
 
@@ -100,15 +108,17 @@ export function createDeliveryWorker(opts: DeliveryWorkerOptions): DeliveryWorke
     await settleQuietly("nak", log, () => d.nak(decision.delayMs));
   };
 
-  /** Steps 2–4 for a valid event: skip if processed, send, record; returns the failure, if any. */
+  /** Steps 2–4 for a valid event: skip if processed, claim across replicas, send, record; returns the failure, if any. */
   const processEvent = async (d: Delivery, log: Logger, event: OrderEvent, trace: TraceContext, traceparent: string): Promise<Failure | undefined> => {
     try {
-      if (await processed.submit(event.id)) {
+      const claim = await claims.acquire(event.id, () => d.working());
+      if (claim === "done") {
         stats.duplicates++;
         metrics.outcome("duplicate");
         log.debug("already processed; acknowledging", { event_id: event.id });
         return undefined;
       }
+      if (claim === "busy") return { permanent: false, error: "another replica still holds this event's claim" };
       const n = renderNotification(event);
       await opts.channel.send(n, { traceparent, log });
       const result = await recorder.submit({
@@ -134,6 +144,8 @@ export function createDeliveryWorker(opts: DeliveryWorkerOptions): DeliveryWorke
       }
       return undefined;
     } catch (err) {
+      // Not recorded: let another replica take the event at once rather than wait out this claim.
+      await claims.release(event.id);
       return classify(err);
     }
   };

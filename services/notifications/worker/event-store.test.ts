@@ -1,4 +1,4 @@
-// The worker's store on real PostgreSQL and PGlite: processed lookups, one atomic batch, duplicates, and a bad record isolated.
+// The worker's store on real PostgreSQL and PGlite: processed lookups, claims across replicas, one atomic batch, duplicates, a bad record isolated.
 import { beforeAll, expect, test } from "bun:test";
 import { migrate } from "../../../lib/db/migrate.ts";
 import { silentLogger } from "../../../lib/logging/logger.ts";
@@ -71,5 +71,35 @@ describeEachDatabase("notifications event store", (db) => {
     const failed = res[1] as { status: "failed"; error: unknown };
     expect(classify(failed.error).permanent).toBe(true);
     expect(await counts([...good.map((r) => r.eventId), bad.eventId])).toEqual({ processed: 2, notifications: 2 });
+  });
+
+  test("claims: one owner at a time; renewed by its owner; done once recorded; free again when released or expired", async () => {
+    const store = createEventStore(db(), "notifications");
+    const [a, b] = [record(), record()];
+    const ids = [a.eventId, b.eventId];
+    expect(await store.claim(ids, "replica-1", 10_000)).toEqual(
+      new Map([
+        [a.eventId, { state: "claimed" }],
+        [b.eventId, { state: "claimed" }],
+      ]),
+    );
+    const other = await store.claim(ids, "replica-2", 10_000);
+    for (const id of ids) {
+      const s = other.get(id) as { state: string; forMs: number };
+      expect(s.state).toBe("busy");
+      expect(s.forMs).toBeGreaterThan(8_000);
+      expect(s.forMs).toBeLessThanOrEqual(10_000);
+    }
+    expect((await store.claim([a.eventId], "replica-1", 10_000)).get(a.eventId)).toEqual({ state: "claimed" });
+
+    await store.record([a]);
+    expect((await store.claim([a.eventId], "replica-2", 10_000)).get(a.eventId)).toEqual({ state: "done" });
+    await store.release(b.eventId, "replica-2"); // not its claim: nothing changes
+    expect((await store.claim([b.eventId], "replica-2", 10_000)).get(b.eventId)?.state).toBe("busy");
+    await store.release(b.eventId, "replica-1");
+    expect((await store.claim([b.eventId], "replica-2", 50)).get(b.eventId)).toEqual({ state: "claimed" });
+    // replica-2 "dies" holding it: after the 50 ms lease another replica takes it.
+    await Bun.sleep(80);
+    expect((await store.claim([b.eventId], "replica-3", 10_000)).get(b.eventId)).toEqual({ state: "claimed" });
   });
 });

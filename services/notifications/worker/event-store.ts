@@ -1,4 +1,4 @@
-// The worker's persistence: which events are already processed, and recording a batch of them with their notifications atomically.
+// The worker's persistence: which events are processed or claimed by a replica, and recording a batch of them with their notifications atomically.
 import type { Sql } from "../../../lib/db/postgres.ts";
 import { classify } from "./failure.ts";
 
@@ -19,9 +19,20 @@ export interface NotificationRecord {
 /** recorded: this call wrote it; duplicate: it was processed before (or earlier in the same batch); failed: this record alone was rejected. */
 export type RecordResult = { status: "recorded" } | { status: "duplicate" } | { status: "failed"; error: unknown };
 
+/** done: processed before; claimed: this owner holds it now (send it); busy: another owner's claim is live for about `forMs`. */
+export type ClaimState = { state: "done" } | { state: "claimed" } | { state: "busy"; forMs: number };
+
 export interface EventStore {
   /** The subset of `eventIds` this consumer has already processed. */
   processed(eventIds: string[]): Promise<Set<string>>;
+  /**
+   * In one statement: which of `eventIds` are processed, and for the others a claim for `owner` for `leaseMs`
+   * (taken when free or expired, renewed when `owner` holds it already). Across replicas, at most one owner holds a
+   * live claim on an event, so only one hands it to the channel.
+   */
+  claim(eventIds: string[], owner: string, leaseMs: number): Promise<Map<string, ClaimState>>;
+  /** Gives up `owner`'s claim on an event it did not record (its send failed), so another replica need not wait the lease. */
+  release(eventId: string, owner: string): Promise<void>;
   /**
    * Writes processed_events rows and, for the events not processed before, their notifications, in ONE
    * statement (one transaction): all or nothing. Throws when the batch as a whole failed (retry all);
@@ -52,6 +63,9 @@ export function createEventStore(sql: Sql, consumer: string): EventStore {
         SELECT * FROM jsonb_to_recordset(${sql.json(rows)}::jsonb) AS b(
           id uuid, event_id uuid, customer_id text, order_id uuid, type text, title text, message text,
           channel text, event_time timestamptz, delivery_attempts int, trace_id text)
+      ), stale_claims AS (
+        -- Expired long ago: their holders finished (or died) well before, so no statement can still depend on them.
+        DELETE FROM delivery_claims WHERE consumer = ${consumer} AND expires_at < now() - interval '10 minutes'
       ), fresh AS (
         INSERT INTO processed_events (consumer, event_id)
         SELECT ${consumer}, event_id FROM batch
@@ -84,6 +98,39 @@ export function createEventStore(sql: Sql, consumer: string): EventStore {
       const rows = await sql<{ event_id: string }[]>`
         SELECT event_id::text AS event_id FROM processed_events WHERE consumer = ${consumer} AND event_id = ANY(${eventIds}::uuid[])`;
       return new Set(rows.map((r) => r.event_id));
+    },
+
+    async claim(eventIds, owner, leaseMs) {
+      if (eventIds.length === 0) return new Map();
+      const rows = await sql<{ event_id: string; state: "done" | "claimed" | "busy"; busy_ms: number | null }[]>`
+        WITH ids AS (
+          SELECT DISTINCT unnest(${eventIds}::uuid[]) AS event_id
+        ), done AS (
+          SELECT p.event_id FROM processed_events p JOIN ids USING (event_id) WHERE p.consumer = ${consumer}
+        ), taken AS (
+          INSERT INTO delivery_claims AS c (consumer, event_id, owner, expires_at)
+          SELECT ${consumer}, event_id, ${owner}, now() + make_interval(secs => ${leaseMs}::float8 / 1000)
+            FROM ids WHERE event_id NOT IN (SELECT event_id FROM done)
+          ON CONFLICT (consumer, event_id) DO UPDATE SET owner = EXCLUDED.owner, expires_at = EXCLUDED.expires_at
+            WHERE c.expires_at <= now() OR c.owner = EXCLUDED.owner
+          RETURNING event_id
+        )
+        SELECT ids.event_id::text AS event_id,
+               CASE WHEN done.event_id IS NOT NULL THEN 'done' WHEN taken.event_id IS NOT NULL THEN 'claimed' ELSE 'busy' END AS state,
+               (SELECT greatest(0, ceil(extract(epoch FROM c.expires_at - now()) * 1000))::int
+                  FROM delivery_claims c WHERE c.consumer = ${consumer} AND c.event_id = ids.event_id) AS busy_ms
+          FROM ids LEFT JOIN done USING (event_id) LEFT JOIN taken USING (event_id)`;
+      return new Map(
+        rows.map((r): [string, ClaimState] => [
+          r.event_id,
+          // A claim committed after this statement's snapshot has no visible expiry: assume a whole lease.
+          r.state === "busy" ? { state: "busy", forMs: r.busy_ms ?? leaseMs } : { state: r.state },
+        ]),
+      );
+    },
+
+    async release(eventId, owner) {
+      await sql`DELETE FROM delivery_claims WHERE consumer = ${consumer} AND event_id = ${eventId} AND owner = ${owner}`;
     },
 
     async record(records) {

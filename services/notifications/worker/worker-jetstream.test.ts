@@ -43,5 +43,5 @@ const open: OpenScenarioEnv = async () => {
   };
 };
 
-workerScenarios("jetstream", open);
+workerScenarios("jetstream", open, { stopMayRedeliver: true });
 deadLetterScenarios("jetstream", open);

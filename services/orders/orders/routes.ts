@@ -15,6 +15,8 @@ export interface RouteMiddleware {
 /** The internal token carrying the scope an operation needs: the contract states it, the gateway derives its permission table from it. */
 const needs = (scope: Scope) => [{ internalToken: [scope] }];
 const authErrors = ["unauthorized", "insufficient_scope"] as const;
+/** Every operation reads or writes the database: a lock or an outage answers 503/504 with Retry-After. */
+const databaseErrors = ["database_unavailable", "database_timeout"] as const;
 
 const idempotencyHeaders = z.object({
   "idempotency-key": z
@@ -66,6 +68,7 @@ export const orderRoutes = (m: RouteMiddleware) => ({
         "idempotency_key_reused",
         "amount_overflow",
         "internal_error",
+        ...databaseErrors,
       ),
     },
   }),
@@ -82,7 +85,7 @@ export const orderRoutes = (m: RouteMiddleware) => ({
     request: { params: OrderIdParam },
     responses: {
       200: { description: "The order", content: { "application/json": { schema: Order } } },
-      ...problemResponses("invalid_parameter", ...authErrors, "not_found", "internal_error"),
+      ...problemResponses("invalid_parameter", ...authErrors, "not_found", "internal_error", ...databaseErrors),
     },
   }),
 
@@ -98,7 +101,7 @@ export const orderRoutes = (m: RouteMiddleware) => ({
     request: { query: ListOrdersQuery },
     responses: {
       200: { description: "A page of orders", content: { "application/json": { schema: OrderList } } },
-      ...problemResponses("invalid_parameter", ...authErrors, "internal_error"),
+      ...problemResponses("invalid_parameter", ...authErrors, "internal_error", ...databaseErrors),
     },
   }),
 
@@ -124,6 +127,7 @@ export const orderRoutes = (m: RouteMiddleware) => ({
         "invalid_state_transition",
         "idempotency_key_reused",
         "internal_error",
+        ...databaseErrors,
       ),
     },
   }),

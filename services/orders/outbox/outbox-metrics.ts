@@ -9,6 +9,10 @@ export interface RelayMetrics {
   published: CounterSeries;
   /** Publish attempts that failed, per event: transient (retried later), permanent (row now dead) or broker down. */
   publishFailures: CounterSeries;
+  /** Events re-published after a broker fault (each confirmed by a duplicate acknowledgement, or restored). */
+  republished: CounterSeries;
+  /** Re-published events the broker had lost (acknowledged before, missing after a failover) and stored again. */
+  restored: CounterSeries;
 }
 
 export function createRelayMetrics(registry: Registry): RelayMetrics {
@@ -16,6 +20,15 @@ export function createRelayMetrics(registry: Registry): RelayMetrics {
     published: registry.counter({ name: "orders_outbox_published_total", help: "Outbox events published to the broker by this relay" }).labels(),
     publishFailures: registry
       .counter({ name: "orders_outbox_publish_failures_total", help: "Outbox publish attempts that failed, per event (retried unless the row went dead)" })
+      .labels(),
+    republished: registry
+      .counter({
+        name: "orders_outbox_republished_total",
+        help: "Outbox events re-published with their message id after a broker fault, to check the stream still has them",
+      })
+      .labels(),
+    restored: registry
+      .counter({ name: "orders_outbox_restored_total", help: "Re-published outbox events the broker had lost after a fault and stored again" })
       .labels(),
   };
 }

@@ -42,6 +42,24 @@ export async function markFailed(tx: Db, failures: RowFailure[]): Promise<void> 
      WHERE o.id = f.id`;
 }
 
+/**
+ * Takes or renews the relay lease for `holder` until `leaseMs` from now; false while another holder's lease runs.
+ * Called inside the batch transaction, so a batch that rolls back does not renew it.
+ */
+export async function takeLease(tx: Db, holder: string, leaseMs: number): Promise<boolean> {
+  const rows = await tx`
+    INSERT INTO outbox_relay_lease AS l (id, holder, expires_at) VALUES (1, ${holder}, clock_timestamp() + make_interval(secs => ${leaseMs / 1000}))
+    ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+     WHERE l.holder = excluded.holder OR l.expires_at < clock_timestamp()
+    RETURNING 1`;
+  return rows.length === 1;
+}
+
+/** Ends `holder`'s lease now, so a standby takes over at its next check instead of after the lease runs out. */
+export async function releaseLease(sql: Sql, holder: string): Promise<void> {
+  await sql`UPDATE outbox_relay_lease SET expires_at = clock_timestamp() WHERE id = 1 AND holder = ${holder}`;
+}
+
 /** Makes dead rows publishable again (all of them, or one). Returns how many. */
 export async function redriveDead(sql: Sql, id?: string): Promise<number> {
   const rows = await sql`

@@ -2,7 +2,7 @@
 import { beforeAll, expect, test } from "bun:test";
 import { migrate } from "../../../lib/db/migrate.ts";
 import type { Sql } from "../../../lib/db/postgres.ts";
-import { silentLogger } from "../../../lib/logging/logger.ts";
+import { createLogger, silentLogger } from "../../../lib/logging/logger.ts";
 import { publishOnlyTransport } from "../../../lib/messaging/testing/publish-only-transport.ts";
 import { type OutgoingMessage, PermanentPublishError, type PublishAck, type Transport } from "../../../lib/messaging/types.ts";
 import { createRegistry } from "../../../lib/metrics/registry.ts";
@@ -159,6 +159,26 @@ describeEachDatabase("outbox relay", (db, { kind }) => {
       expect(b.stats.leader).toBe(true);
       await b.stop();
     });
+
+  test("two relays under a steady flow: leadership stays with the healthy leader, a handful of leadership lines at most", async () => {
+    const lines: string[] = [];
+    const log = createLogger({ service: "relay-test", level: "info", sink: (l) => lines.push(l) });
+    // Polling as fast as the defaults' ratio allows: before the lease, leadership changed whenever a standby polled between batches.
+    const relays = [0, 1].map(() => startRelay({ sql: db(), transport: stubTransport({ fn: ok }), log, idleMs: 5, standbyMs: 20 }));
+    for (let i = 0; i < 20; i++) {
+      await insertEvents(db(), 5, "sticky");
+      for (const r of relays) r.wake();
+      await Bun.sleep(50);
+    }
+    await until(async () => (await pending("sticky")) === 0);
+    const leaders = relays.filter((r) => r.stats.leader);
+    // Counted before the stop: the stopping leader hands over, and that change is real.
+    const changes = lines.filter((l) => l.includes("outbox relay: now leader") || l.includes("outbox relay: now standby"));
+    for (const r of relays) await r.stop();
+    expect(leaders).toHaveLength(1);
+    expect(changes).toHaveLength(1); // one relay became leader once; the other never did
+    expect(relays.reduce((n, r) => n + r.stats.published, 0)).toBe(100);
+  });
 
   test("retention deletes only published rows past the period", async () => {
     const [oldPublished] = await insertEvents(db(), 1, "ret-old");

@@ -2,9 +2,10 @@
 import type { Sql } from "../../../lib/db/postgres.ts";
 import type { Logger } from "../../../lib/logging/logger.ts";
 import { backoffDelay } from "../../../lib/messaging/backoff.ts";
-import { PermanentPublishError, type Transport } from "../../../lib/messaging/types.ts";
+import { PermanentPublishError, type StreamConfig, type Transport } from "../../../lib/messaging/types.ts";
 import type { RelayMetrics } from "./outbox-metrics.ts";
-import { claimDue, markFailed, markPublished, type OutboxRow, type RowFailure } from "./outbox-store.ts";
+import { claimDue, markFailed, markPublished, type OutboxRow, type RowFailure, releaseLease, takeLease } from "./outbox-store.ts";
+import { createRepublisher, type RepublishOptions, type RepublishStats } from "./republisher.ts";
 
 export interface RelayOptions {
   sql: Sql;
@@ -15,9 +16,18 @@ export interface RelayOptions {
   idleMs?: number;
   /** How often a standby checks whether the leader is gone. */
   standbyMs?: number;
+  /** Leadership lease: renewed by the leader's successful batches; a leader that stops renewing loses it after this long (default 10 s). */
+  leaseMs?: number;
   publishTimeoutMs?: number;
   /** orders_outbox_published_total / orders_outbox_publish_failures_total, when given. */
   metrics?: RelayMetrics;
+  /**
+   * The stream the rows go to. When given, broker faults (publish errors, reconnects, leader changes) trigger a
+   * re-publish of the rows published around them, inside half its duplicate window (see republisher.ts).
+   */
+  stream?: StreamConfig;
+  /** Timing of the re-publish passes (tests). */
+  republish?: Pick<RepublishOptions, "beforeMs" | "settleMs" | "maxOpenMs">;
 }
 
 export interface Relay {
@@ -26,6 +36,8 @@ export interface Relay {
   /** Finishes the batch in progress, then stops. */
   stop(): Promise<void>;
   readonly stats: RelayStats;
+  /** What the re-publish passes after faults found (zeros without a stream or without faults). */
+  readonly republished: RepublishStats;
 }
 
 export interface RelayStats {
@@ -35,7 +47,7 @@ export interface RelayStats {
   leader: boolean;
 }
 
-/** Advisory lock key: whoever holds it in a batch transaction is the leader for that batch. */
+/** Advisory lock key: held by each batch transaction, so two batches never overlap (the lease decides who runs them). */
 export const RELAY_LOCK_KEY = 0x52454c59; // "RELY"
 const ROW_BACKOFF = { baseMs: 500, maxMs: 30_000 };
 const BROKER_DOWN_BACKOFF = { baseMs: 200, maxMs: 5_000 };
@@ -47,6 +59,10 @@ export function startRelay(opts: RelayOptions): Relay {
   const idleMs = opts.idleMs ?? 50;
   const standbyMs = opts.standbyMs ?? 1_000;
   const stats: RelayStats = { published: 0, failed: 0, dead: 0, leader: false };
+  const leaseMs = opts.leaseMs ?? 10_000;
+  const me = crypto.randomUUID();
+  // Until when (local clock) this relay's lease surely runs: it is renewed once less than half of it is left.
+  let leaseUntil = 0;
   let running = true;
   let wakeUp: (() => void) | undefined;
   // A wake() during a batch must not be lost: the next pause then returns at once.
@@ -68,19 +84,38 @@ export function startRelay(opts: RelayOptions): Relay {
       wakeUp = done;
     });
 
-  const publishRow = (r: OutboxRow) =>
+  const publishRow = (r: Pick<OutboxRow, "id" | "subject" | "payload" | "headers">) =>
     transport.publish(
       { subject: r.subject, id: r.id, data: enc.encode(JSON.stringify(r.payload)), headers: r.headers },
       { timeoutMs: opts.publishTimeoutMs ?? 5_000 },
     );
+  const stream = opts.stream;
+  const republisher = stream
+    ? createRepublisher({
+        sql,
+        publish: (m) => transport.publish(m, { timeoutMs: opts.publishTimeoutMs ?? 5_000 }),
+        log,
+        metrics: opts.metrics,
+        maxAgeMs: stream.duplicateWindowMs / 2,
+        ...opts.republish,
+      })
+    : undefined;
+  const unwatch = stream && republisher ? transport.watchFaults(stream.name, (f) => republisher.fault(f)) : () => {};
 
   /** One batch in one transaction: rows stay locked (and unpublished) unless their PubAck arrived before COMMIT. */
   const runBatch = () =>
     sql.begin(async (tx) => {
       const [lock] = await tx`SELECT pg_try_advisory_xact_lock(${RELAY_LOCK_KEY}) AS ok`;
-      if (!lock?.ok) return { kind: "standby" as const };
+      // Another relay's transaction (a standby checking the lease, or the leader's batch): nobody's role changes.
+      if (!lock?.ok) return { kind: "busy" as const };
+      const askedAt = Date.now();
+      let renewed: number | undefined;
+      if (askedAt > leaseUntil - leaseMs / 2) {
+        if (!(await takeLease(tx, me, leaseMs))) return { kind: "standby" as const };
+        renewed = askedAt + leaseMs;
+      }
       const rows = await claimDue(tx, batchSize);
-      if (rows.length === 0) return { kind: "idle" as const };
+      if (rows.length === 0) return { kind: "idle" as const, renewed };
       const results = await Promise.allSettled(rows.map(publishRow));
       const published: string[] = [];
       const failures: RowFailure[] = [];
@@ -99,29 +134,39 @@ export function startRelay(opts: RelayOptions): Relay {
       if (published.length === 0 && failures.every((f) => f.retryAt)) throw new BrokerDownError(failures[0]?.error ?? "publish failed", failures.length);
       await markPublished(tx, published);
       await markFailed(tx, failures);
-      return { kind: "worked" as const, count: rows.length, published: published.length, failures };
+      return { kind: "worked" as const, count: rows.length, published, failures, renewed };
     });
 
   const loop = async () => {
     let downStreak = 0;
     while (running) {
       try {
+        await republisher?.runDue();
         const r = await runBatch();
         downStreak = 0;
+        if (r.kind === "busy") {
+          await pause(stats.leader ? idleMs : standbyMs);
+          continue;
+        }
         if (r.kind === "standby") {
+          leaseUntil = 0;
           if (stats.leader) log.info("outbox relay: now standby");
           stats.leader = false;
           await pause(standbyMs);
           continue;
         }
+        // Only a committed renewal counts: one rolled back with its batch never reached the table.
+        if (r.renewed) leaseUntil = r.renewed;
         if (!stats.leader) log.info("outbox relay: now leader");
         stats.leader = true;
         if (r.kind === "idle") {
           await pause(idleMs);
           continue;
         }
-        stats.published += r.published;
-        opts.metrics?.published.inc(r.published);
+        stats.published += r.published.length;
+        opts.metrics?.published.inc(r.published.length);
+        republisher?.published(r.published);
+        if (r.failures.some((f) => f.retryAt)) republisher?.fault("publish error");
         opts.metrics?.publishFailures.inc(r.failures.length);
         for (const f of r.failures) {
           if (f.retryAt) stats.failed++;
@@ -134,7 +179,10 @@ export function startRelay(opts: RelayOptions): Relay {
         }
         if (r.count < batchSize) await pause(idleMs);
       } catch (err) {
-        if (err instanceof BrokerDownError) opts.metrics?.publishFailures.inc(err.events);
+        if (err instanceof BrokerDownError) {
+          opts.metrics?.publishFailures.inc(err.events);
+          republisher?.fault("publish error");
+        }
         downStreak++;
         const delay = backoffDelay(downStreak, BROKER_DOWN_BACKOFF);
         if (downStreak === 1 || downStreak % 20 === 0) {
@@ -157,10 +205,13 @@ export function startRelay(opts: RelayOptions): Relay {
       else woken = true;
     },
     stats,
+    republished: republisher?.stats ?? { passes: 0, confirmed: 0, restored: 0 },
     async stop() {
       running = false;
       wakeUp?.();
       await done;
+      unwatch();
+      if (stats.leader) await releaseLease(sql, me).catch((err) => log.warn("relay lease not released", { err: (err as Error).message }));
       log.info("outbox relay stopped", { published: stats.published });
     },
   };

@@ -3,7 +3,7 @@ import { generateDevKeyPair } from "../../../lib/auth/dev-keys.ts";
 import { createInternalTokenMinter, createInternalTokenVerifier } from "../../../lib/auth/internal-token.ts";
 import { migrate } from "../../../lib/db/migrate.ts";
 import type { Sql } from "../../../lib/db/postgres.ts";
-import { createHealth } from "../../../lib/health/health.ts";
+import { createHealth, type Health } from "../../../lib/health/health.ts";
 import { silentLogger } from "../../../lib/logging/logger.ts";
 import type { Registry } from "../../../lib/metrics/registry.ts";
 import { createApp } from "../app.ts";
@@ -20,11 +20,11 @@ export const sampleOrder = (sku = "BOOK-42") => ({
   ],
 });
 
-export async function ordersFixture(sql: Sql, opts: { metrics?: Registry } = {}) {
+export async function ordersFixture(sql: Sql, opts: { metrics?: Registry; health?: Health } = {}) {
   await migrate(sql, migrations, { log: silentLogger });
   const keys = await generateDevKeyPair();
   const mint = await createInternalTokenMinter(keys.privateJwk);
-  const health = createHealth();
+  const health = opts.health ?? createHealth();
   health.markStarted();
   const app = createApp({
     log: silentLogger,

@@ -1,0 +1,121 @@
+// One model call from the handler's side: deadline and client abort, admission, span, and its one end (usage, metrics, log).
+import { context } from "@opentelemetry/api";
+import type { Context } from "hono";
+import { addLogFields, deferLogLine } from "../../../lib/http/access-log.ts";
+import { AppError } from "../../../lib/http/app-error.ts";
+import { formatTraceparent } from "../../../lib/telemetry/trace-context.ts";
+import { TRACING_OFF, type Tracing } from "../../../lib/telemetry/tracer.ts";
+import type { Backend } from "../backends/backend.ts";
+import type { ModelPool } from "../backends/pool.ts";
+import type { InferenceHooks, UsageSession } from "../hooks.ts";
+import type { InferenceEnv } from "../http/inference-env.ts";
+import { type ErrorType, errorTypeOf, type InferenceMetrics, type Operation, type OperationSeries } from "../metrics/inference-metrics.ts";
+import { usageLogFields } from "../usage/token-usage.ts";
+import { type Call, startCall } from "./call.ts";
+import type { BackendRequest, DispatchHooks } from "./dispatch.ts";
+import { startModelSpan } from "./genai-span.ts";
+
+export interface CallDeps {
+  hooks: InferenceHooks;
+  metrics: InferenceMetrics;
+  tracing?: Tracing;
+}
+
+export interface CallScope {
+  call: Call;
+  /** The fields every attempt carries: one request id and trace parent across attempts. */
+  ids: Pick<BackendRequest, "requestId" | "traceparent">;
+  /** For dispatch: records each attempt and which backend answered. */
+  dispatchHooks: DispatchHooks;
+  /** A streamed answer's first chunk reached the client (time to first token). */
+  firstToken(): void;
+  /** A stream that outlives the handler takes over the ending: call the function it returns when the stream is over. */
+  deferEnd(): (error?: AppError) => void;
+}
+
+export interface ModelCallOptions {
+  /** The usage session of an OpenAI call: settled exactly once, when the call is over. */
+  usage?: UsageSession | undefined;
+  /** gen_ai.request.max_tokens for the span. */
+  maxTokens?: number | undefined;
+}
+
+/** The error type of an admission refusal: the limiter's 429 is a full queue, its 503 a queue timeout. */
+function admissionErrorType(err: unknown): ErrorType {
+  if (!(err instanceof AppError)) return "_OTHER";
+  if (err.code === "rate_limited") return "queue_full";
+  if (err.code === "model_unavailable") return "queue_timeout";
+  return errorTypeOf(err.code);
+}
+
+export async function modelCall(
+  deps: CallDeps,
+  c: Context<InferenceEnv>,
+  pool: ModelPool,
+  op: Operation,
+  work: (scope: CallScope) => Promise<Response>,
+  opts: ModelCallOptions = {},
+): Promise<Response> {
+  const started = performance.now();
+  const call = startCall(c.req.raw.signal, pool.spec.limits.totalTimeoutMs);
+  const series: OperationSeries | undefined = op === "metadata" ? undefined : deps.metrics.model(pool.spec.name).operations[op];
+  const span = startModelSpan(deps.tracing ?? TRACING_OFF, op, pool.spec, opts.maxTokens);
+  let release: (() => void) | undefined;
+  let answeredBy: Backend | undefined;
+  let writeLog: ((fields: Record<string, unknown>) => void) | undefined;
+  let deferred = false;
+  let ended = false;
+  const finish = (error?: { code: string; type: ErrorType }) => {
+    if (ended) return;
+    ended = true;
+    call.end();
+    const usage = opts.usage?.settle({ ok: error === undefined });
+    release?.();
+    if (series) (error === undefined ? series.duration.ok : series.duration[error.type]).observe((performance.now() - started) / 1000);
+    const backend = answeredBy && { model: answeredBy.spec.model, name: answeredBy.spec.name };
+    span?.end({ backend, usage, error: error?.code });
+    const fields: Record<string, unknown> = { model: pool.spec.name };
+    if (backend) fields.backend = backend.name;
+    if (usage) Object.assign(fields, usageLogFields(usage));
+    if (error && deferred) fields.stream_error = error.code;
+    if (writeLog) writeLog(fields);
+    else addLogFields(c as never, fields);
+  };
+  const fail = (err: unknown, type?: ErrorType) => {
+    const code = err instanceof AppError ? err.code : "internal_error";
+    finish({ code, type: type ?? errorTypeOf(code) });
+  };
+  const run = async (): Promise<Response> => {
+    try {
+      const admitted = deps.hooks.admit?.(pool.spec, call.signal);
+      release = admitted instanceof Promise ? await admitted : admitted;
+    } catch (err) {
+      fail(err, admissionErrorType(err));
+      throw err;
+    }
+    try {
+      const res = await work({
+        call,
+        ids: { requestId: c.get("requestId"), traceparent: formatTraceparent(c.get("trace")) },
+        dispatchHooks: {
+          onAttempt: (b, outcome, seconds) => {
+            answeredBy = b;
+            deps.metrics.attempt(b, outcome, seconds);
+          },
+        },
+        firstToken: () => series?.timeToFirstToken.observe((performance.now() - started) / 1000),
+        deferEnd: () => {
+          deferred = true;
+          writeLog = deferLogLine(c as never);
+          return (error) => (error ? fail(error) : finish());
+        },
+      });
+      if (!deferred) finish();
+      return res;
+    } catch (err) {
+      fail(err);
+      throw err;
+    }
+  };
+  return span ? context.with(span.context, run) : run();
+}
