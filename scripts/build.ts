@@ -27,6 +27,9 @@ export async function compile(entry: string, outfile: string, opts: { withEmbedd
     // bytecode needs format esm, or top-level await crashes at start (FIELD-NOTES).
     bytecode: true,
     format: "esm",
+    // Code behind a dynamic import() (tracing SDK, PGlite, NATS, all of run.ts for --version) goes into chunks of its
+    // own inside the executable, read only when that import runs; without it the whole program is one chunk.
+    splitting: true,
     // Read by lib/db/database.ts: false turns the embedded-database branch into dead code at compile time.
     define: opts.withEmbeddedDatabase ? {} : { "globalThis.BUN_PLATFORM_EMBEDDED_DATABASE": "false" },
     plugins: opts.withEmbeddedDatabase ? [] : [leaveOutEmbeddedDatabase],

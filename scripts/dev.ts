@@ -50,7 +50,7 @@ onTerminationSignals(async (reason) => {
 const rootLogOptions = { service: "platform", level: (process.env.LOG_LEVEL as "info") ?? "info", sink: stdoutSink };
 // One process, one provider: spans carry service.name "platform" unless OTEL_SERVICE_NAME says otherwise; off without
 // an endpoint. The tracing is passed to every service and connection, its context to every logger.
-const tracing = startTracingOrExit("platform", VERSION, process.env, { log: createLogger(rootLogOptions) });
+const tracing = await startTracingOrExit("platform", VERSION, process.env, { log: createLogger(rootLogOptions) });
 const rootLog = createLogger({ ...rootLogOptions, context: tracing.logContext });
 const serviceLog = (service: string, level: LogLevel) => createLogger({ service, level, sink: stdoutSink, context: tracing.logContext });
 

@@ -5,7 +5,7 @@ import { connect } from "@nats-io/transport-node";
 import { parseServers, redactUrl } from "./jetstream/connect.ts";
 import { createJetStreamTransport } from "./jetstream/transport.ts";
 import { transportContract } from "./transport.suite.ts";
-import { PermanentPublishError, type StreamConfig, type Transport } from "./types.ts";
+import { BrokerUnavailableError, PermanentPublishError, type StreamConfig, type Transport } from "./types.ts";
 
 const TEST_NATS_URL = process.env.TEST_NATS_URL || "nats://127.0.0.1:4222";
 
@@ -70,6 +70,12 @@ describe("JetStream transport specifics", () => {
     expect(err).toBeInstanceOf(PermanentPublishError);
     await t.ensureStream({ name: stream, subjects: [`${tag}.>`], duplicateWindowMs: 60_000, maxMessageBytes: 4096 });
     expect((await t.publish({ subject: `${tag}.a`, id: "x1", data: new Uint8Array(3000) })).duplicate).toBe(false);
+  });
+
+  test('a publish no stream answers names the subject, not "jetstream is not enabled"', async () => {
+    const err = await t.publish({ subject: `nostream${tag}.x`, id: "n1", data: new Uint8Array(1) }, { timeoutMs: 1_000 }).catch((e) => e);
+    expect(err).toBeInstanceOf(BrokerUnavailableError);
+    expect(err.message).toBe(`no stream answered a publish to nostream${tag}.x (no stream for it, or its leader is being elected)`);
   });
 
   test("a payload over the server's max_payload is a PermanentPublishError", async () => {

@@ -1,16 +1,8 @@
-// The process frame every service entrypoint shares: --version, signals handled from the first moment, exit 1 on a failed start.
-
+// The process frame every service shares: signals handled from the first moment, exit 1 on a failed start.
 import type { Closer } from "../lifecycle/closer.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { RunningService } from "./running-service.ts";
 import { createShutdown, onTerminationSignals } from "./shutdown.ts";
-
-/** Prints "<service> <version>" and exits when the process was started with --version. */
-export function exitIfVersionFlag(service: string, version: string): void {
-  if (!process.argv.includes("--version")) return;
-  console.log(`${service} ${version}`);
-  process.exit(0);
-}
 
 export interface EntrypointOptions {
   log: Logger;

@@ -1,7 +1,7 @@
 // Test helper: tracing installed in this process with an in-memory exporter (every span sampled), to pass to what is tested.
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from "@opentelemetry/sdk-trace-base";
 import type { SamplerName } from "./config.ts";
-import { installTracing, type StartedTracing } from "./tracing.ts";
+import { installTracing, type StartedTracing } from "./install-tracing.ts";
 
 /** The tracing to hand to the code under test (`tracing: t`, logger `context: t.logContext`), and the spans it ended. */
 export interface TestTracing extends StartedTracing {

@@ -4,15 +4,16 @@ import { SamplingDecision } from "@opentelemetry/sdk-trace-base";
 import { ConfigError } from "../config/env.ts";
 import { createLogger } from "../logging/logger.ts";
 import { DEFAULT_SAMPLE_RATIO, parseTracingEnv } from "./config.ts";
+import { createSampler } from "./install-tracing.ts";
 import { installTestTracing, type TestTracing } from "./testing.ts";
-import { createSampler, startTracing } from "./tracing.ts";
+import { startTracing } from "./tracing.ts";
 
 const ENDPOINT = { OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4318" };
 
 describe("tracing config (OTEL_*)", () => {
   test("no endpoint: tracing off, no provider registered, the API's no-op tracer", async () => {
     expect(parseTracingEnv("orders", "1.0.0", {})).toBeUndefined();
-    const t = startTracing("orders", "1.0.0", { OTEL_SERVICE_NAME: "x", OTEL_TRACES_SAMPLER_ARG: "0.5" });
+    const t = await startTracing("orders", "1.0.0", { OTEL_SERVICE_NAME: "x", OTEL_TRACES_SAMPLER_ARG: "0.5" });
     expect(t.enabled).toBe(false);
     expect(t.tracer.startSpan("s").isRecording()).toBe(false);
     expect(t.logContext).toBeUndefined();
@@ -20,6 +21,17 @@ describe("tracing config (OTEL_*)", () => {
     expect(span.isRecording()).toBe(false);
     expect(trace.isSpanContextValid(span.spanContext())).toBe(false);
     await t.closer.close();
+  });
+
+  test("an endpoint: startTracing loads the SDK and registers it; closing turns it off again", async () => {
+    const t = await startTracing("orders", "1.0.0", { ...ENDPOINT, OTEL_TRACES_SAMPLER: "always_on" });
+    expect(t.enabled).toBe(true);
+    expect(t.tracer.startSpan("s").isRecording()).toBe(true);
+    expect(trace.getTracer("t").startSpan("s").isRecording()).toBe(true);
+    expect(t.logContext).toBeFunction();
+    await t.closer.close();
+    expect(t.enabled).toBe(false);
+    expect(trace.getTracer("t").startSpan("s").isRecording()).toBe(false);
   });
 
   test("OTEL_SDK_DISABLED=true wins over an endpoint", () => {

@@ -13,7 +13,7 @@
 //                            Use 3 on a machine with other load (default 1; BENCH_ROUNDS)
 //   --wrk-threads N          wrk threads (default 1: one wrk thread drives >20k req/s; BENCH_WRK_THREADS)
 //   --log-level L            the service's LOG_LEVEL (default info, production-like; BENCH_LOG_LEVEL)
-//   --compiled               build the single-file executable (bun build --compile --minify --bytecode --format=esm)
+//   --compiled               build the single-file executable (scripts/compile.ts: bun build --compile --minify --bytecode --splitting …)
 //                            into a temp dir and benchmark it instead of `bun services/orders/main.ts` (BENCH_COMPILED=1)
 //   --binary PATH            benchmark an existing executable, e.g. dist/orders
 //   --healthz                also measure GET /healthz with the same wrk settings: the HTTP floor of the stack

@@ -1,6 +1,7 @@
 // The service side of the benchmark: start the orders service as a child, drive it with wrk, stop it.
 import { closeSync, openSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { compile } from "../build.ts";
 import { freePort, runChild, startChild } from "./proc.ts";
 
 export const ROOT = resolve(import.meta.dir, "../..");
@@ -45,11 +46,7 @@ export function tracingEnv(ratio: number | undefined, sinkUrl: string | undefine
 export async function serviceCommand(opts: { binary?: string; compileTo?: string; cpuProfDir?: string }): Promise<string[]> {
   if (opts.binary) return [resolve(opts.binary)];
   if (opts.compileTo) {
-    const r = await runChild(
-      [process.execPath, "build", "--compile", "--minify", "--bytecode", "--format=esm", "services/orders/main.ts", "--outfile", opts.compileTo],
-      { timeoutMs: 120_000, cwd: ROOT },
-    );
-    if (r.code !== 0) throw new Error(`bun build --compile failed:\n${r.stdout}\n${r.stderr}`);
+    await compile("services/orders/main.ts", opts.compileTo, { withEmbeddedDatabase: true });
     return [opts.compileTo];
   }
   const prof = opts.cpuProfDir ? ["--cpu-prof", "--cpu-prof-md", `--cpu-prof-dir=${opts.cpuProfDir}`] : [];

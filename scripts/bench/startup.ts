@@ -1,8 +1,10 @@
 // `npm run bench:startup`: cold start and memory of every compiled service against a compiled Bun hello-world (the floor).
 //
 // Per target, in one run: executable size, `--version` wall time, spawn → first 200 on /healthz and on /readyz (real
-// PostgreSQL and NATS), RSS idle after start and after 10,000 requests; medians of --runs spawns (default 7) after one
-// uncounted warm-up spawn. Targets (issue 12) are judged as ratios to the hello-world measured in the same run.
+// PostgreSQL and NATS), RSS idle after start (and its anonymous part) and after 10,000 requests, and the CPU that
+// --version and the start up to /readyz used (steady when other work shares the machine, unlike wall times); medians
+// of --runs spawns (default 7) after one uncounted warm-up spawn. Targets (issue 12) are judged as ratios to the
+// hello-world measured in the same run.
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,6 +13,7 @@ import postgres from "postgres";
 import { generateDevKeyPair } from "../../lib/auth/dev-keys.ts";
 import { createInternalTokenMinter } from "../../lib/auth/internal-token.ts";
 import { createUserTokenMinter, DEV_AUDIENCE, generateDevIssuerKeys } from "../../services/gateway/dev-issuer/issuer.ts";
+import { compile } from "../build.ts";
 import { freePort, killAllChildren, runChild } from "./proc.ts";
 import { median } from "./quantiles.ts";
 import { ROOT } from "./service.ts";
@@ -29,7 +32,6 @@ const REQUESTS = Number(args.requests);
 const DATABASE_URL = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0.0.1:5432/postgres";
 const NATS_URL = process.env.TEST_NATS_URL || "nats://127.0.0.1:4222";
 const BUN = process.execPath;
-const COMPILE = ["build", "--compile", "--minify", "--bytecode", "--format=esm", "--target=bun-linux-x64"];
 const work = mkdtempSync(join(tmpdir(), "bench-startup-"));
 const log = (line: string) => console.error(`bench:startup: ${line}`);
 
@@ -42,12 +44,8 @@ interface Target {
   name: string;
   exe: string;
   env: Record<string, string>;
-  load: LoadPlan;
-}
-
-async function compile(entry: string, out: string): Promise<void> {
-  const r = await runChild([BUN, ...COMPILE, entry, "--outfile", out], { timeoutMs: 180_000, cwd: ROOT });
-  if (r.code !== 0) throw new Error(`bun build --compile ${entry} failed:\n${r.stdout}\n${r.stderr}`);
+  /** Made per spawn: internal tokens live at most 60 s, less than one target's spawns take. */
+  load: () => Promise<LoadPlan>;
 }
 
 /** The runtime's floor: Bun.serve answering 200 to everything, compiled with the same flags as the services. */
@@ -59,7 +57,7 @@ async function helloWorld(): Promise<string> {
 const server = Bun.serve({ port: Number(process.env.PORT ?? 3000), hostname: "127.0.0.1", fetch: () => new Response("ok") });
 process.on("SIGTERM", () => { server.stop(); process.exit(0); });\n`,
   );
-  await compile(src, join(work, "hello"));
+  await compile(src, join(work, "hello"), { withEmbeddedDatabase: true });
   return join(work, "hello");
 }
 
@@ -86,18 +84,22 @@ async function targets(hello: string): Promise<{ list: Target[]; cleanup: () => 
   const userToken = await (await createUserTokenMinter(issuerKeys))({ subject: "bench", scopes: ["orders:read"], ttlSeconds: 3600, audience: DEV_AUDIENCE });
 
   const list: Target[] = [
-    { name: "hello-world", exe: hello, env: { PATH: common.PATH }, load: { requests: REQUESTS, concurrency: 8, request: get("/") } },
+    { name: "hello-world", exe: hello, env: { PATH: common.PATH }, load: async () => ({ requests: REQUESTS, concurrency: 8, request: get("/") }) },
     {
       name: "orders",
       exe: join(ROOT, "dist/orders"),
       env: ordersEnv,
-      load: { requests: REQUESTS, concurrency: 8, request: get("/v1/orders?limit=20", await internal("orders", "orders:read")) },
+      load: async () => ({ requests: REQUESTS, concurrency: 8, request: get("/v1/orders?limit=20", await internal("orders", "orders:read")) }),
     },
     {
       name: "notifications",
       exe: join(ROOT, "dist/notifications"),
       env: { ...common, DATABASE_URL: await createDatabase(admin, "bench_startup_notifications") },
-      load: { requests: REQUESTS, concurrency: 8, request: get("/v1/notifications?limit=20", await internal("notifications", "notifications:read")) },
+      load: async () => ({
+        requests: REQUESTS,
+        concurrency: 8,
+        request: get("/v1/notifications?limit=20", await internal("notifications", "notifications:read")),
+      }),
     },
   ];
   // The gateway's load goes through to a real orders process, so its figures include proxying.
@@ -114,7 +116,7 @@ async function targets(hello: string): Promise<{ list: Target[]; cleanup: () => 
       NATS_URL: "",
       RATE_LIMITS: "orders=1000000/s:1000000,notifications=1000000/s:1000000,inference=1000000/s:1000000,public=1000000/s:1000000",
     },
-    load: { requests: REQUESTS, concurrency: 8, request: get("/v1/orders?limit=20", userToken) },
+    load: async () => ({ requests: REQUESTS, concurrency: 8, request: get("/v1/orders?limit=20", userToken) }),
   });
   const only = args.only?.split(",");
   return {
@@ -149,35 +151,41 @@ interface Row {
   name: string;
   sizeMb: number;
   versionMs: number;
+  versionCpuMs: number;
   healthzMs: number;
   readyzMs: number;
+  readyzCpuMs: number;
   idleRssMb: number;
+  idleAnonMb: number;
   loadedRssMb: number;
   loadFailures: number;
 }
 
 async function measure(t: Target): Promise<Row> {
-  const versions: number[] = [];
+  const versions: { ms: number; cpuMs: number }[] = [];
   for (let i = 0; i < RUNS + 1; i++) versions.push(await versionMs(t.exe));
   versions.shift(); // warm-up: page cache
   log(`${t.name}: warm-up spawn`);
   await measureSpawn(t.exe, t.env);
   const spawns: SpawnFigures[] = [];
   for (let i = 1; i <= RUNS; i++) {
-    const f = await measureSpawn(t.exe, t.env, t.load);
+    const f = await measureSpawn(t.exe, t.env, await t.load());
     spawns.push(f);
     log(
-      `${t.name}: spawn ${i}/${RUNS}: /healthz ${f.healthzMs.toFixed(1)} ms, /readyz ${f.readyzMs.toFixed(1)} ms, RSS ${f.idleRssMb.toFixed(1)} → ${f.loadedRssMb?.toFixed(1)} MB after ${REQUESTS} requests${f.loadFailures ? ` (${f.loadFailures} not 200!)` : ""}`,
+      `${t.name}: spawn ${i}/${RUNS}: /healthz ${f.healthzMs.toFixed(1)} ms, /readyz ${f.readyzMs.toFixed(1)} ms (CPU ${f.readyzCpuMs.toFixed(1)} ms), RSS ${f.idleRssMb.toFixed(1)} (anon ${f.idleAnonMb.toFixed(1)}) → ${f.loadedRssMb?.toFixed(1)} MB after ${REQUESTS} requests${f.loadFailures ? ` (${f.loadFailures} not 200!)` : ""}`,
     );
   }
   const m = (pick: (f: SpawnFigures) => number) => median(spawns.map(pick));
   return {
     name: t.name,
     sizeMb: fileSizeMb(t.exe),
-    versionMs: median(versions),
+    versionMs: median(versions.map((v) => v.ms)),
+    versionCpuMs: median(versions.map((v) => v.cpuMs)),
     healthzMs: m((f) => f.healthzMs),
     readyzMs: m((f) => f.readyzMs),
+    readyzCpuMs: m((f) => f.readyzCpuMs),
     idleRssMb: m((f) => f.idleRssMb),
+    idleAnonMb: m((f) => f.idleAnonMb),
     loadedRssMb: m((f) => f.loadedRssMb ?? Number.NaN),
     loadFailures: spawns.reduce((n, f) => n + (f.loadFailures ?? 0), 0),
   };
@@ -187,13 +195,18 @@ function report(rows: Row[]): boolean {
   const floor = rows.find((r) => r.name === "hello-world") as Row;
   const x = (v: number, f: number) => `${(v / f).toFixed(2)}×`;
   console.log(`\ncold start and memory, medians of ${RUNS} spawns (PostgreSQL ${new URL(DATABASE_URL).host}, NATS ${NATS_URL})\n`);
-  console.log("| target | exe MB | --version ms | /healthz ms | /readyz ms | idle RSS MB | RSS after %s req MB |".replace("%s", String(REQUESTS)));
-  console.log("|---|---:|---:|---:|---:|---:|---:|");
+  console.log(
+    "| target | exe MB | --version ms | /healthz ms | /readyz ms | CPU: --version, to /readyz ms | idle RSS MB (anon) | RSS after %s req MB |".replace(
+      "%s",
+      String(REQUESTS),
+    ),
+  );
+  console.log("|---|---:|---:|---:|---:|---:|---:|---:|");
   for (const r of rows) {
     const ratio = r === floor ? "" : ` (${x(r.versionMs, floor.versionMs)})`;
     const hz = r === floor ? "" : ` (${x(r.healthzMs, floor.healthzMs)})`;
     console.log(
-      `| ${r.name} | ${r.sizeMb.toFixed(1)} | ${r.versionMs.toFixed(1)}${ratio} | ${r.healthzMs.toFixed(1)}${hz} | ${r.readyzMs.toFixed(1)} | ${r.idleRssMb.toFixed(1)} | ${r.loadedRssMb.toFixed(1)} |`,
+      `| ${r.name} | ${r.sizeMb.toFixed(1)} | ${r.versionMs.toFixed(1)}${ratio} | ${r.healthzMs.toFixed(1)}${hz} | ${r.readyzMs.toFixed(1)} | ${r.versionCpuMs.toFixed(1)}, ${r.readyzCpuMs.toFixed(1)} | ${r.idleRssMb.toFixed(1)} (${r.idleAnonMb.toFixed(1)}) | ${r.loadedRssMb.toFixed(1)} |`,
     );
   }
   let ok = true;

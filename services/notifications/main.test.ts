@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { generateDevKeyPair } from "../../lib/auth/dev-keys.ts";
 import { createInternalTokenMinter } from "../../lib/auth/internal-token.ts";
 import { startService } from "../../lib/testing/service-process.ts";
+import { compile } from "../../scripts/build.ts";
 import { orderPlaced } from "./testing/events.ts";
 import { type ProcessBroker, startProcessBroker } from "./testing/process-broker.ts";
 import { eventually } from "./testing/worker-harness.ts";
@@ -42,11 +43,7 @@ describe("notifications compiled executable [postgres, embedded transport]", () 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "notifications-bin-"));
     db = await startProcessBroker("embedded", "notif_binary");
-    const build = Bun.spawnSync(
-      ["bun", "build", "--compile", "--minify", "--bytecode", "--format=esm", "services/notifications/main.ts", "--outfile", join(dir, "notifications")],
-      { stderr: "pipe" },
-    );
-    if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr.toString()}`);
+    await compile("services/notifications/main.ts", join(dir, "notifications"), { withEmbeddedDatabase: true });
   }, 120_000);
   afterAll(async () => {
     await db?.close();

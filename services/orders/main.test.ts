@@ -8,6 +8,7 @@ import { createInternalTokenMinter } from "../../lib/auth/internal-token.ts";
 import { createSql } from "../../lib/db/postgres.ts";
 import { startService } from "../../lib/testing/service-process.ts";
 import { createTempDatabase } from "../../lib/testing/temp-database.ts";
+import { compile } from "../../scripts/build.ts";
 import { sampleOrder } from "./testing/fixture.ts";
 
 const keys = await generateDevKeyPair();
@@ -91,11 +92,7 @@ describe("orders compiled executable [postgres]", () => {
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "orders-bin-"));
     db = await createTempDatabase("orders_binary");
-    const build = Bun.spawnSync(
-      ["bun", "build", "--compile", "--minify", "--bytecode", "--format=esm", "services/orders/main.ts", "--outfile", join(dir, "orders")],
-      { stderr: "pipe" },
-    );
-    if (build.exitCode !== 0) throw new Error(`build failed: ${build.stderr.toString()}`);
+    await compile("services/orders/main.ts", join(dir, "orders"), { withEmbeddedDatabase: true });
   }, 120_000);
   afterAll(async () => {
     await db?.drop();

@@ -26,11 +26,16 @@ const post = (url: string, body: unknown, headers: Record<string, string> = {}) 
   fetch(url, { method: "POST", headers: { ...json, ...headers }, body: JSON.stringify(body) });
 
 /** The delta contents, finish reasons and usage of a chat stream's events, without the per-call id and timestamp. */
+/**
+ * Each event's choices and usage. `usage: null` counts as absent: inference asks every backend for usage (to settle
+ * token budgets), and an OpenAI-compatible server then marks every chunk `"usage": null`; the chunks pass through
+ * unparsed, and only the usage-only chunk the client did not ask for is removed.
+ */
 const streamed = (events: { data: string }[]) =>
   events.map((e) => {
     if (e.data === "[DONE]") return "[DONE]";
     const chunk = JSON.parse(e.data) as { choices: { delta: unknown; finish_reason: unknown }[]; usage?: unknown };
-    return { choices: chunk.choices.map((c) => ({ delta: c.delta, finish_reason: c.finish_reason })), usage: chunk.usage };
+    return { choices: chunk.choices.map((c) => ({ delta: c.delta, finish_reason: c.finish_reason })), usage: chunk.usage ?? undefined };
   });
 
 /** The reply a chat stream carries: its deltas' content joined. */

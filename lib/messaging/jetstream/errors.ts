@@ -1,7 +1,7 @@
 // Sorts NATS/JetStream errors: which publishes will never succeed, which lookups mean "not there", and server versions.
 import { JetStreamApiError } from "@nats-io/jetstream";
 import { InvalidArgumentError, InvalidSubjectError, type NatsConnection } from "@nats-io/nats-core";
-import { PermanentPublishError } from "../types.ts";
+import { BrokerUnavailableError, PermanentPublishError } from "../types.ts";
 
 /** JetStream API error codes this transport branches on. */
 export const ApiCode = {
@@ -39,6 +39,11 @@ export function classifyPublishError(err: unknown, subject: string): Error {
   if (isPermanentPublishFailure(err)) {
     const message = err instanceof Error ? err.message : String(err);
     return new PermanentPublishError(`publish to ${subject} rejected for good: ${message}`, { cause: err });
+  }
+  // nats.js reports a publish nobody answered (no stream for the subject, or its leader being elected) as
+  // "jetstream is not enabled", which sends operators looking in the wrong place.
+  if (err instanceof Error && /jetstream is not enabled|no responders/i.test(err.message)) {
+    return new BrokerUnavailableError(`no stream answered a publish to ${subject} (no stream for it, or its leader is being elected)`, { cause: err });
   }
   return err instanceof Error ? err : new Error(String(err));
 }
