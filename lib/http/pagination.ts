@@ -2,6 +2,9 @@
 import { z } from "@hono/zod-openapi";
 import { decimalInteger, integerDoc } from "./query-params.ts";
 
+/** What a cursor looks like (base64url, at most 64 characters): the same rule for the query and the page. */
+const CURSOR = /^[A-Za-z0-9_-]+$/;
+
 /** `limit` and `cursor`: the pagination query of every list (spread into the route's query object). */
 export const pageQuery = (defaultLimit: number) => ({
   limit: decimalInteger(1, 100)
@@ -16,7 +19,7 @@ export const pageQuery = (defaultLimit: number) => ({
   cursor: z
     .string()
     .max(64)
-    .regex(/^[A-Za-z0-9_-]+$/, "not a cursor returned by this API")
+    .regex(CURSOR, "not a cursor returned by this API")
     .optional()
     .openapi({ param: { name: "cursor", in: "query" }, description: "Opaque cursor from a previous page's nextCursor" }),
 });
@@ -26,6 +29,6 @@ export const pageOf = <T extends z.ZodType>(item: T, name: string) =>
   z
     .object({
       items: z.array(item),
-      nextCursor: z.string().nullable().openapi({ description: "Pass as `cursor` to get the next page; null on the last page" }),
+      nextCursor: z.string().max(64).regex(CURSOR).nullable().openapi({ description: "Pass as `cursor` to get the next page; null on the last page" }),
     })
     .openapi(name);
