@@ -8,7 +8,8 @@ import type { Call } from "./call.ts";
  * handed out when the connection is then reset, so chunks a dying model server did send are lost unless they were
  * read off the connection at once; beyond this window the pump waits for the consumer, so a slow client holds at most
  * this much per stream here (plus what the runtime and the socket buffer, ~4 MiB on loopback) and backpressure still
- * reaches the backend. 256 KiB is thousands of SSE events, more than a generation has in flight when its server dies.
+ * reaches the backend. 256 KiB holds some 1,700 chat chunk events of ~150 bytes, far more than a client that keeps up
+ * is ever behind.
  */
 export const READ_AHEAD_BYTES = 256 * 1024;
 
