@@ -129,7 +129,9 @@ describe("streaming", () => {
   });
 
   test("the backend dies mid-stream: the chunks so far, then an OpenAI error event, then the end", async () => {
-    a.set(() => chatStream("echo-chat", ["a", "b", "c", "d"], 5, { dieAfter: 2 }));
+    // 50 ms between the last chunk and the reset: Bun's fetch can lose bytes that arrive just before a reset
+    // (oven-sh/bun#42261), a race this test is not about; BodyWatch's own test covers a reset right after the data.
+    a.set(() => chatStream("echo-chat", ["a", "b", "c", "d"], 50, { dieAfter: 2 }));
     try {
       const res = await h.post("/v1/chat/completions", chat({ stream: true }));
       expect(res.status).toBe(200);
