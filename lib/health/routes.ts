@@ -1,6 +1,8 @@
 // Registers the probes on an app: /healthz (alive), /readyz (dependencies, 503 while draining), /startupz (started).
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppEnv } from "../http/app-env.ts";
+import { problemResponses } from "../http/openapi-problems.ts";
+import { NoQuery } from "../http/query-params.ts";
 import type { Health } from "./health.ts";
 
 const ProbeBody = z
@@ -18,8 +20,11 @@ const probe = (path: string, operationId: string, summary: string) =>
     tags: ["probes"],
     security: [],
     summary,
+    // Like every operation, a probe refuses query parameters it does not declare (it declares none).
+    request: { query: NoQuery },
     responses: {
       200: { description: "Healthy", content: { "application/json": { schema: ProbeBody } } },
+      ...problemResponses("invalid_parameter"),
       503: { description: "Not healthy (yet, or any more)", content: { "application/json": { schema: ProbeBody } } },
     },
   });

@@ -9,7 +9,8 @@ import { accessLog } from "./access-log.ts";
 import type { AppEnv } from "./app-env.ts";
 import { createErrorHandler } from "./error-handler.ts";
 import { type HttpMetricsOptions, httpMetrics } from "./http-metrics.ts";
-import { allowedMethodsLookup } from "./method-not-allowed.ts";
+import { jsonMediaTypeGate } from "./json-media-type.ts";
+import { allowedMethodsLookup, methodNotAllowedDetail } from "./method-not-allowed.ts";
 import { problemResponse } from "./problem.ts";
 import { requestContext } from "./request-context.ts";
 import { validationHook } from "./validation-hook.ts";
@@ -55,6 +56,7 @@ export function createServiceApp(opts: AppOptions): OpenAPIHono<AppEnv> {
         }),
     }),
   );
+  app.use(jsonMediaTypeGate(() => app.openAPIRegistry.definitions as never));
 
   const allowedMethods = allowedMethodsLookup(() => app.routes);
   app.notFound((c) => {
@@ -62,7 +64,7 @@ export function createServiceApp(opts: AppOptions): OpenAPIHono<AppEnv> {
     const requestId = c.get("requestId");
     if (allow.length > 0) {
       return problemResponse("method_not_allowed", {
-        detail: `${c.req.method} is not supported here; use ${allow.join(", ")}.`,
+        detail: methodNotAllowedDetail(c.req.method, allow),
         headers: { allow: allow.join(", ") },
         requestId,
         instance: c.req.path,

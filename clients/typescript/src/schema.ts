@@ -417,7 +417,7 @@ export interface components {
             customerId: string;
             /** @enum {string} */
             status: "placed" | "cancelled";
-            currency: string;
+            currency: components["schemas"]["Currency"];
             items: components["schemas"]["OrderItem"][];
             totalCents: number;
             /** Format: date-time */
@@ -427,6 +427,12 @@ export interface components {
             /** Format: date-time */
             cancelledAt: string | null;
         };
+        /**
+         * @description Active ISO 4217 currency code, upper case (fund and precious-metal codes excluded)
+         * @example EUR
+         * @enum {string}
+         */
+        Currency: "AED" | "AFN" | "ALL" | "AMD" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BGN" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHF" | "CLP" | "CNY" | "COP" | "CRC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "UYU" | "UZS" | "VED" | "VES" | "VND" | "VUV" | "WST" | "XAF" | "XCD" | "XCG" | "XOF" | "XPF" | "YER" | "ZAR" | "ZMW" | "ZWG";
         OrderItem: {
             sku: string;
             quantity: number;
@@ -446,11 +452,7 @@ export interface components {
          *     }
          */
         PlaceOrderRequest: {
-            /**
-             * @description ISO 4217 currency code
-             * @example EUR
-             */
-            currency: string;
+            currency: components["schemas"]["Currency"];
             items: components["schemas"]["OrderItemInput"][];
         };
         OrderItemInput: {
@@ -677,6 +679,7 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /** @description Besides the schema, each input tensor must agree with itself (422 validation_failed otherwise): input names are unique, `data` holds exactly the product of `shape` elements, and each element fits `datatype` (BOOL booleans, BYTES strings, integers in range). */
         InferenceRequest: {
             id?: string;
             parameters?: components["schemas"]["InferenceParameters"];
@@ -783,6 +786,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProbeStatus"];
                 };
             };
+            /** @description A path, query or header parameter is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not healthy (yet, or any more) */
             503: {
                 headers: {
@@ -812,6 +824,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProbeStatus"];
                 };
             };
+            /** @description A path, query or header parameter is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Not healthy (yet, or any more) */
             503: {
                 headers: {
@@ -839,6 +860,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProbeStatus"];
+                };
+            };
+            /** @description A path, query or header parameter is invalid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Not healthy (yet, or any more) */
@@ -993,7 +1023,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Required. A unique key (e.g. a UUID, 1–255 visible ASCII characters, optionally as a quoted Structured Field string) per logical request, scoped to the caller. Retrying with the same key and body returns the stored status and body byte for byte with `Idempotent-Replayed: true`; the same key with a different body is 422; while the first request is still running, 409 with Retry-After. Keys are kept 24 hours by default (IDEMPOTENCY_TTL_SECONDS); failed requests store nothing and may be retried with the same key. */
+                /** @description Required. A unique key per logical request, scoped to the caller: e.g. a UUID; 1–255 visible ASCII characters without `"` or `\`, or an RFC 8941 Structured Field string (`"…"`, printable ASCII, `\"` and `\\` escaped) naming the same key as its content. Retrying with the same key and body returns the stored status and body byte for byte with `Idempotent-Replayed: true`; the same key with a different body is 422; while the first request is still running, 409 with Retry-After. Keys are kept 24 hours by default (IDEMPOTENCY_TTL_SECONDS); failed requests store nothing and may be retried with the same key. */
                 "idempotency-key": string;
             };
             path?: never;
@@ -1008,8 +1038,10 @@ export interface operations {
             /** @description Order placed */
             201: {
                 headers: {
+                    /** @description The new order: `/v1/orders/{id}` */
+                    Location: string;
                     /** @description `true` when this is the stored response of an earlier request with the same key */
-                    "Idempotent-Replayed"?: string;
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -1162,7 +1194,7 @@ export interface operations {
         parameters: {
             query?: never;
             header: {
-                /** @description Required. A unique key (e.g. a UUID, 1–255 visible ASCII characters, optionally as a quoted Structured Field string) per logical request, scoped to the caller. Retrying with the same key and body returns the stored status and body byte for byte with `Idempotent-Replayed: true`; the same key with a different body is 422; while the first request is still running, 409 with Retry-After. Keys are kept 24 hours by default (IDEMPOTENCY_TTL_SECONDS); failed requests store nothing and may be retried with the same key. */
+                /** @description Required. A unique key per logical request, scoped to the caller: e.g. a UUID; 1–255 visible ASCII characters without `"` or `\`, or an RFC 8941 Structured Field string (`"…"`, printable ASCII, `\"` and `\\` escaped) naming the same key as its content. Retrying with the same key and body returns the stored status and body byte for byte with `Idempotent-Replayed: true`; the same key with a different body is 422; while the first request is still running, 409 with Retry-After. Keys are kept 24 hours by default (IDEMPOTENCY_TTL_SECONDS); failed requests store nothing and may be retried with the same key. */
                 "idempotency-key": string;
             };
             path: {
@@ -1176,7 +1208,7 @@ export interface operations {
             200: {
                 headers: {
                     /** @description `true` when this is the stored response of an earlier request with the same key */
-                    "Idempotent-Replayed"?: string;
+                    "Idempotent-Replayed"?: "true";
                     [name: string]: unknown;
                 };
                 content: {
@@ -2151,7 +2183,7 @@ export interface operations {
                     "application/json": components["schemas"]["ModelList"];
                 };
             };
-            /** @description Bad request */
+            /** @description A path, query or header parameter is invalid; Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2274,7 +2306,7 @@ export interface operations {
                     "application/json": components["schemas"]["ModelReady"];
                 };
             };
-            /** @description Bad request */
+            /** @description A path, query or header parameter is invalid; Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2397,7 +2429,7 @@ export interface operations {
                     "application/json": components["schemas"]["ModelMetadata"];
                 };
             };
-            /** @description Bad request */
+            /** @description A path, query or header parameter is invalid; Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2524,7 +2556,7 @@ export interface operations {
                     "application/json": components["schemas"]["InferenceResponse"];
                 };
             };
-            /** @description Request body is not valid JSON; Bad request */
+            /** @description A path, query or header parameter is invalid; Request body is not valid JSON; Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2667,7 +2699,7 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
-            /** @description Request body is not valid JSON; Bad request */
+            /** @description A path, query or header parameter is invalid; Request body is not valid JSON; Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2809,7 +2841,7 @@ export interface operations {
                     "application/json": components["schemas"]["Embeddings"];
                 };
             };
-            /** @description Request body is not valid JSON; Bad request */
+            /** @description A path, query or header parameter is invalid; Request body is not valid JSON; Bad request */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -162,9 +162,10 @@ describe("permissions at the edge", () => {
     h.upstream.seen.length = 0;
   });
 
-  test("a method or path no rule covers → 404 at the edge; ambiguous paths → 400", async () => {
+  test("a path no rule covers → 404 at the edge, another method on a covered path → 405; ambiguous paths → 400", async () => {
     const t = h.bearer(await h.token());
-    expect((await h.gateway.request("/v1/orders/x", { method: "DELETE", headers: t })).status).toBe(404);
+    const other = await h.gateway.request("/v1/orders/x", { method: "DELETE", headers: t });
+    expect({ status: other.status, allow: other.headers.get("allow") }).toEqual({ status: 405, allow: "GET, HEAD" });
     expect((await h.get("/v1/orders/a/b/c", t)).status).toBe(404);
     for (const p of ["/v1/orders//x", "/v1/orders/a%2fb", "/v1/orders/a%5cb", "/v1/orders/a/.b"]) expect((await h.get(p, t)).status).toBe(400);
     // URL parsing resolves these before the gateway sees them: they land outside the prefix, unrouted

@@ -1,5 +1,6 @@
 // Permission rules and their matching: which scopes (any of) a method and path of a routed service needs at the edge.
 import type { Scope } from "../../../lib/auth/principal.ts";
+import { allowList } from "../../../lib/http/method-not-allowed.ts";
 
 export interface PermissionRule {
   /** Methods this rule covers; HEAD is checked as GET. */
@@ -19,7 +20,8 @@ export function compileRules<T extends PermissionRule>(rules: readonly T[]): Com
       .split("/")
       .map((seg) => (seg === "**" ? ".+" : seg === "*" ? "[^/]+" : seg.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
       .join("/");
-    return { ...rule, re: new RegExp(`^${body}/?$`) };
+    // Exact, as the services' routers match: `/v1/orders/` is not `/v1/orders` (404, no redirect).
+    return { ...rule, re: new RegExp(`^${body}$`) };
   });
 }
 
@@ -28,6 +30,11 @@ export function findRule<R extends CompiledRule>(rules: readonly R[], method: st
   const m = method === "HEAD" ? "GET" : method;
   for (const rule of rules) if (rule.methods.includes(m) && rule.re.test(path)) return rule;
   return undefined;
+}
+
+/** The methods some rule takes on this path (the `Allow` of a 405), or [] when no rule has the path (a 404). */
+export function allowedMethods(rules: readonly CompiledRule[], path: string): string[] {
+  return allowList(rules.filter((rule) => rule.re.test(path)).flatMap((rule) => rule.methods));
 }
 
 export function allows(rule: PermissionRule, scopes: ReadonlySet<string>): boolean {

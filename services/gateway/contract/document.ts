@@ -54,7 +54,9 @@ function gatewayParts(): GatewayParts {
       description:
         "The public API of the platform, served by the gateway: every routed service's operations under one contract. " +
         "Send a user access token from the configured OIDC issuer as `Authorization: Bearer <token>`. The gateway verifies it, " +
-        "rate-limits per subject, and forwards only the claims each service needs. Errors are RFC 9457 problem+json with a stable `code`.",
+        "rate-limits per subject, and forwards only the claims each service needs. Errors are RFC 9457 problem+json with a stable `code`. " +
+        "Paths match exactly: a path not listed here (a trailing slash included) is 404, and a method a listed path does not list is " +
+        "405 `method_not_allowed` with `Allow` naming the ones it does. An operation refuses query parameters it does not declare (400).",
       license: { name: "MIT", url: "https://opensource.org/licenses/MIT" },
     },
     own: doc,

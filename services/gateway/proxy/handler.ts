@@ -1,5 +1,6 @@
 // The hot path for routed requests: authenticate, rate-limit, authorise, then stream to the upstream with a minted internal token.
 
+import { methodNotAllowedDetail } from "../../../lib/http/method-not-allowed.ts";
 import { upstreamRequestHeaders } from "../../../lib/http/proxy/forwarded-headers.ts";
 import { createClientResponseBuilder } from "../../../lib/http/proxy/response.ts";
 import { applySecurityHeaders } from "../../../lib/http/proxy/security-headers.ts";
@@ -11,7 +12,7 @@ import type { AccessLogger } from "../access-log.ts";
 import { bearerCandidate, bearerToken, CHALLENGE_INVALID, CHALLENGE_MISSING, insufficientScopeChallenge } from "../auth/bearer.ts";
 import type { InternalTokenCache } from "../auth/internal-tokens.ts";
 import { KeysUnavailableError } from "../auth/jwks-cache.ts";
-import { allows, findRule } from "../auth/permissions.ts";
+import { allowedMethods, allows, findRule } from "../auth/permissions.ts";
 import { type AuthFailureReason, TokenRejectedError, type UserIdentity, type UserTokenVerifier } from "../auth/user-token.ts";
 import type { GatewayMetrics, MethodSeries } from "../metrics.ts";
 import type { ClientIpResolver } from "../ratelimit/client-ip.ts";
@@ -120,7 +121,6 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     const method = req.method;
     const h = req.headers;
     if (isAmbiguousPath(path)) throw new Refusal("bad_path", "bad_request", { detail: "The path has dot segments, empty segments or encoded separators." });
-    if (method === "TRACE" || method === "CONNECT") throw new Refusal("method", "method_not_allowed", { detail: `${method} is not supported.` });
     const outgoing = upstreamRequestHeaders(h, deps.headerLimitBytes);
     if (outgoing === null)
       throw new Refusal("header_too_large", "request_header_too_large", { detail: `Request headers exceed ${deps.headerLimitBytes} bytes.` });
@@ -144,7 +144,14 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     }
 
     const rule = findRule(route.rules, method, path);
-    if (rule === undefined) throw new Refusal("no_route", "not_found", { detail: "No route matches this path." });
+    if (rule === undefined) {
+      // As every service answers: a path the contract has, with another method, is 405 naming its methods (TRACE and
+      // CONNECT included, and never forwarded); any other path is 404.
+      const allow = allowedMethods(route.rules, path);
+      if (allow.length > 0)
+        throw new Refusal("method", "method_not_allowed", { detail: methodNotAllowedDetail(method, allow), headers: { allow: allow.join(", ") } });
+      throw new Refusal("no_route", "not_found", { detail: "No route matches this path." });
+    }
     ctx.series = rule.series;
     if (!allows(rule, identity.scopes)) {
       throw new Refusal("forbidden", "insufficient_scope", {

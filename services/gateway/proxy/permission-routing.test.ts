@@ -1,4 +1,4 @@
-// Through the gateway: each contract operation passes with exactly its scope, anything the contracts lack is 404 at the edge, inference's three path families reach it.
+// Through the gateway: each contract operation passes with exactly its scope, a path the contracts lack is 404 at the edge (another method on one they list 405), inference's three path families reach it.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createInternalTokenVerifier } from "../../../lib/auth/internal-token.ts";
 import { SCOPES } from "../../../lib/auth/principal.ts";
@@ -75,37 +75,51 @@ describe("each routed operation needs exactly its contract's scope", () => {
     });
   }
 
-  test("a method or path the contracts do not list is 404 at the edge, after authentication, and never forwarded", async () => {
+  test("a path the contracts do not list is 404 and another method on a listed path 405 with its Allow, after authentication, never forwarded", async () => {
     const everything = all.bearer(await all.token({ sub: "alice", scope: SCOPES.join(" ") }));
     const before = h.upstream.seen.length;
-    for (const [method, path] of [
-      ["DELETE", "/v1/orders/p-7f3a"],
-      ["PUT", "/v1/orders"],
-      ["GET", "/v1/orders/p-7f3a/cancel"],
-      ["POST", "/v1/notifications"],
-      ["GET", "/v1/notifications/dead-letters/1/replay"],
-      ["DELETE", "/v1/notifications/dead-letters/1"],
-      ["POST", "/v1/models"],
-      ["POST", "/v1/models/lid/unload"],
-      ["GET", "/v1/chat/completions"],
-      ["POST", "/v1/embeddings/extra"],
-    ] as const) {
+    // [method, path, status, Allow]: one rule for every method, TRACE and CONNECT included; a trailing slash is another path.
+    const cases: [string, string, number, string | null][] = [
+      ["DELETE", "/v1/orders/p-7f3a", 405, "GET, HEAD"],
+      ["PUT", "/v1/orders", 405, "GET, HEAD, POST"],
+      ["TRACE", "/v1/orders", 405, "GET, HEAD, POST"],
+      ["GET", "/v1/orders/p-7f3a/cancel", 405, "POST"],
+      ["POST", "/v1/notifications", 405, "GET, HEAD"],
+      ["GET", "/v1/notifications/dead-letters/1/replay", 405, "POST"],
+      ["DELETE", "/v1/notifications/dead-letters/1", 405, "GET, HEAD"],
+      ["POST", "/v1/models", 405, "GET, HEAD"],
+      ["GET", "/v1/chat/completions", 405, "POST"],
+      ["POST", "/v1/models/lid/unload", 404, null],
+      ["POST", "/v1/embeddings/extra", 404, null],
+      ["GET", "/v1/orders/", 404, null],
+      ["POST", "/v1/orders/", 404, null],
+      ["POST", "/v1/orders/p-7f3a/cancel/", 404, null],
+      ["TRACE", "/v1/orders/p-7f3a/cancel/", 404, null],
+    ];
+    for (const [method, path, status, allow] of cases) {
       const res = await all.gateway.request(path, {
         method,
         headers: { ...everything, "content-type": "application/json" },
-        body: method === "GET" ? undefined : "{}",
+        body: method === "GET" || method === "TRACE" ? undefined : "{}",
       });
-      expect({ method, path, status: res.status }).toEqual({ method, path, status: 404 });
+      expect({ method, path, status: res.status, allow: res.headers.get("allow") }).toEqual({ method, path, status, allow });
       expect(res.headers.get("content-type")).toBe("application/problem+json");
-      expect(await res.json()).toMatchObject({ code: "not_found", detail: "No route matches this path.", instance: path });
+      const body = await res.json();
+      expect(body).toMatchObject(
+        status === 404
+          ? { code: "not_found", status, detail: "No route matches this path.", instance: path }
+          : { code: "method_not_allowed", status, detail: `${method} is not supported here; use ${allow}.`, instance: path },
+      );
     }
     expect(h.upstream.seen.length).toBe(before);
     // Deny by default still authenticates first: without a token the answer is 401, as for any routed path.
     expect((await all.gateway.request("/v1/orders/p-7f3a", { method: "DELETE" })).status).toBe(401);
+    expect((await all.gateway.request("/v1/orders/", { method: "GET" })).status).toBe(401);
     const metrics = await (await all.get("/metrics", {}, INSIDE)).text();
-    expect(sampleValue(metrics, 'gateway_refused_total{reason="no_route"}')).toBe(10);
+    expect(sampleValue(metrics, 'gateway_refused_total{reason="no_route"}')).toBe(6);
+    expect(sampleValue(metrics, 'gateway_refused_total{reason="method"}')).toBe(9);
     expect(sampleValue(metrics, 'http_requests_total{method="POST",route="/v1/embeddings/**",status="404"}')).toBe(1);
-    expect(sampleValue(metrics, 'http_requests_total{method="GET",route="/v1/chat/completions/**",status="404"}')).toBe(1);
+    expect(sampleValue(metrics, 'http_requests_total{method="GET",route="/v1/chat/completions/**",status="405"}')).toBe(1);
   });
 
   test("inference's path families share one upstream: one breaker, one rate-limit group, one latency series", async () => {

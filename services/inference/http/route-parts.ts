@@ -18,6 +18,7 @@ export const BACKEND_ERRORS = [
 
 /** Every problem a model call with a JSON body may answer: refusals of the request, then the backend's failures. */
 export const CALL_ERRORS = [
+  "invalid_parameter",
   ...AUTH_ERRORS,
   "invalid_json",
   "model_not_found",

@@ -2,6 +2,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { problemResponses } from "../../../lib/http/openapi-problems.ts";
+import { NoQuery } from "../../../lib/http/query-params.ts";
 import { AUTH_ERRORS, BACKEND_ERRORS, CALL_ERRORS, security } from "../http/route-parts.ts";
 import { InferRequest, InferResponse, ModelList, ModelMetadata, ModelParam, ModelReady } from "./schemas.ts";
 
@@ -26,7 +27,11 @@ export const oipRoutes = (m: OipMiddleware) => ({
     description: "Every configured model: its name, protocol, readiness and limits. Readable by OpenAI clients (`object: list`, `data[].id`).",
     security,
     middleware: [...m.auth] as const,
-    responses: { 200: { description: "The registry", content: { "application/json": { schema: ModelList } } }, ...problemResponses(...AUTH_ERRORS) },
+    request: { query: NoQuery },
+    responses: {
+      200: { description: "The registry", content: { "application/json": { schema: ModelList } } },
+      ...problemResponses("invalid_parameter", ...AUTH_ERRORS),
+    },
   }),
 
   metadata: createRoute({
@@ -37,10 +42,10 @@ export const oipRoutes = (m: OipMiddleware) => ({
     summary: "A model's metadata, from its model server",
     security,
     middleware: [...m.auth, m.anyModel] as const,
-    request: { params: ModelParam },
+    request: { params: ModelParam, query: NoQuery },
     responses: {
       200: { description: "The model server's metadata", content: { "application/json": { schema: ModelMetadata } } },
-      ...problemResponses(...AUTH_ERRORS, "model_not_found", ...BACKEND_ERRORS),
+      ...problemResponses("invalid_parameter", ...AUTH_ERRORS, "model_not_found", ...BACKEND_ERRORS),
     },
   }),
 
@@ -53,11 +58,11 @@ export const oipRoutes = (m: OipMiddleware) => ({
     description: "Ready when one of its model servers passed its last readiness check and its circuit is not open (no call to a model server).",
     security,
     middleware: [...m.auth, m.anyModel] as const,
-    request: { params: ModelParam },
+    request: { params: ModelParam, query: NoQuery },
     responses: {
       200: { description: "Ready", content: { "application/json": { schema: ModelReady } } },
       503: { description: "Not ready", content: { "application/json": { schema: ModelReady } } },
-      ...problemResponses(...AUTH_ERRORS, "model_not_found"),
+      ...problemResponses("invalid_parameter", ...AUTH_ERRORS, "model_not_found"),
     },
   }),
 
@@ -72,7 +77,7 @@ export const oipRoutes = (m: OipMiddleware) => ({
       "then forwarded to a model server's `/v2/models/{name}/infer`. The request `id` is echoed.",
     security,
     middleware: [...m.auth, m.oipModel, m.body] as const,
-    request: { params: ModelParam, body: { required: true, content: { "application/json": { schema: InferRequest } } } },
+    request: { params: ModelParam, query: NoQuery, body: { required: true, content: { "application/json": { schema: InferRequest } } } },
     responses: {
       200: { description: "The model's outputs", content: { "application/json": { schema: InferResponse } } },
       ...problemResponses(...CALL_ERRORS),

@@ -1,5 +1,6 @@
 // Open Inference Protocol v2 bodies (KServe, Triton, MLServer) as zod schemas: the validation and the contract.
 import { z } from "@hono/zod-openapi";
+import { MODEL_NAME } from "../registry/registry-schema.ts";
 import { DATATYPES, tensorIssues } from "./validate.ts";
 
 /** Parameter values are strings, numbers or booleans, nothing nested (OIP §"Parameters"). */
@@ -35,7 +36,11 @@ export const InferRequest = z
   .superRefine((req, ctx) => {
     for (const issue of tensorIssues(req.inputs, SCHEMA_MAX_ELEMENTS)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
   })
-  .openapi("InferenceRequest");
+  .openapi("InferenceRequest", {
+    description:
+      "Besides the schema, each input tensor must agree with itself (422 validation_failed otherwise): input names are unique, " +
+      "`data` holds exactly the product of `shape` elements, and each element fits `datatype` (BOOL booleans, BYTES strings, integers in range).",
+  });
 
 export const OutputTensor = z
   .looseObject({ name: z.string(), shape: z.array(z.number().int()), datatype: z.string(), parameters: Parameters.optional(), data: z.array(z.unknown()) })
@@ -97,5 +102,6 @@ export const ModelParam = z.object({
     .string()
     .min(1)
     .max(128)
+    .regex(MODEL_NAME)
     .openapi({ param: { name: "model", in: "path" }, description: "A model name from GET /v1/models, matched exactly", example: "lang-id" }),
 });

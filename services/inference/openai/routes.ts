@@ -2,6 +2,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { problemResponses } from "../../../lib/http/openapi-problems.ts";
+import { NoQuery } from "../../../lib/http/query-params.ts";
 import { CALL_ERRORS, security } from "../http/route-parts.ts";
 import { ChatCompletion, ChatCompletionRequest, Embeddings, EmbeddingsRequest, EventStream } from "./schemas.ts";
 
@@ -22,7 +23,7 @@ export const openAiRoutes = (m: OpenAiMiddleware) => ({
       "once streaming began, a failure ends the stream with an error event (never a silent truncation).",
     security,
     middleware: [...m.auth, m.body] as const,
-    request: { body: { required: true, content: { "application/json": { schema: ChatCompletionRequest } } } },
+    request: { query: NoQuery, body: { required: true, content: { "application/json": { schema: ChatCompletionRequest } } } },
     responses: {
       200: {
         description: "The completion, or its event stream",
@@ -40,7 +41,7 @@ export const openAiRoutes = (m: OpenAiMiddleware) => ({
     summary: "Embeddings (OpenAI-compatible)",
     security,
     middleware: [...m.auth, m.body] as const,
-    request: { body: { required: true, content: { "application/json": { schema: EmbeddingsRequest } } } },
+    request: { query: NoQuery, body: { required: true, content: { "application/json": { schema: EmbeddingsRequest } } } },
     responses: { 200: { description: "The embeddings", content: { "application/json": { schema: Embeddings } } }, ...problemResponses(...CALL_ERRORS) },
   }),
 });

@@ -9,7 +9,7 @@ export type Protocol = (typeof PROTOCOLS)[number];
 export const GROUP_NAME = /^[a-z][a-z0-9_-]{0,63}$/;
 
 /** Public model names: one path segment, no dots-only names, nothing a URL would need to escape. */
-const MODEL_NAME = /^(?!\.{1,2}$)[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
+export const MODEL_NAME = /^(?!\.{1,2}$)[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
 
 const ms = (max: number) => z.number().int().min(1).max(max);
 const count = (max: number) => z.number().int().min(1).max(max);

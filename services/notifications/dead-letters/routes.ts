@@ -2,6 +2,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import { problemResponses } from "../../../lib/http/openapi-problems.ts";
+import { NoQuery } from "../../../lib/http/query-params.ts";
 import { DeadLetter, DeadLetterList, DeadLetterSeqParam, ListDeadLettersQuery, ReplayAllQuery, ReplayAllResult, ReplayResult } from "./schemas.ts";
 
 /** The scope every dead-letter operation needs, in the contract: the gateway derives its permission table from it. */
@@ -37,7 +38,7 @@ export const deadLetterRoutes = (m: { auth: MiddlewareHandler; admin: Middleware
     description: "The full original message (payload, headers), the error, the attempt count and the times. Scope `notifications:admin`.",
     security,
     middleware: [m.auth, m.admin] as const,
-    request: { params: DeadLetterSeqParam },
+    request: { params: DeadLetterSeqParam, query: NoQuery },
     responses: {
       200: { description: "The dead letter", content: { "application/json": { schema: DeadLetter } } },
       ...problemResponses("invalid_parameter", ...authErrors, "not_found", "dead_letter_not_replayable", "internal_error", "service_unavailable"),
@@ -56,7 +57,7 @@ export const deadLetterRoutes = (m: { auth: MiddlewareHandler; admin: Middleware
       "Scope `notifications:admin`.",
     security,
     middleware: [m.auth, m.admin] as const,
-    request: { params: DeadLetterSeqParam },
+    request: { params: DeadLetterSeqParam, query: NoQuery },
     responses: {
       200: { description: "Replayed", content: { "application/json": { schema: ReplayResult } } },
       ...problemResponses("invalid_parameter", ...authErrors, "not_found", "dead_letter_not_replayable", "internal_error", "service_unavailable"),

@@ -1,6 +1,7 @@
 // Zod schemas of the dead-letter admin API: list, inspect, replay one, replay all.
 import { z } from "@hono/zod-openapi";
 import { pageOf, pageQuery } from "../../../lib/http/pagination.ts";
+import { decimalInteger, integerDoc } from "../../../lib/http/query-params.ts";
 
 const seq = z.number().int().positive();
 
@@ -35,12 +36,12 @@ export const DeadLetter = DeadLetterSummary.extend({
 export const DeadLetterList = pageOf(DeadLetterSummary, "DeadLetterList");
 
 export const DeadLetterSeqParam = z.object({
-  seq: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(Number.MAX_SAFE_INTEGER)
-    .openapi({ param: { name: "seq", in: "path" }, example: 42, description: "The dead letter's DLQ sequence" }),
+  seq: decimalInteger(1, Number.MAX_SAFE_INTEGER).openapi({
+    param: { name: "seq", in: "path" },
+    ...integerDoc(1, Number.MAX_SAFE_INTEGER),
+    example: 42,
+    description: "The dead letter's DLQ sequence",
+  }),
 });
 
 export const ListDeadLettersQuery = z.strictObject(pageQuery(20));
@@ -58,13 +59,15 @@ export const ReplayResult = z
   .openapi("ReplayResult");
 
 export const ReplayAllQuery = z.strictObject({
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(1_000)
+  limit: decimalInteger(1, 1_000)
     .default(100)
-    .openapi({ param: { name: "limit", in: "query" }, example: 100, description: "Dead letters replayed by this call at most, oldest first" }),
+    .openapi({
+      param: { name: "limit", in: "query" },
+      ...integerDoc(1, 1_000),
+      default: 100,
+      example: 100,
+      description: "Dead letters replayed by this call at most, oldest first",
+    }),
 });
 
 export const ReplayAllResult = z

@@ -25,7 +25,19 @@ describeEachDatabase("Idempotency-Key", (db, { kind }) => {
 
   test("malformed keys → 400 idempotency_key_invalid", async () => {
     const c = await f.client("k1");
-    for (const key of ["", "x".repeat(256), "has space", 'quote"inside', "back\\slash", "ünïcode", '""']) {
+    for (const key of [
+      "",
+      "x".repeat(256),
+      "has space",
+      'quote"inside',
+      "back\\slash",
+      "ünïcode",
+      '""',
+      '"unterminated',
+      '"bare"quote"',
+      '"bad\\escape"',
+      `"${"x".repeat(256)}"`,
+    ]) {
       const res = await c.post("/v1/orders", sampleOrder(), key);
       expect({ key, status: res.status, code: (await res.json()).code }).toEqual({ key, status: 400, code: "idempotency_key_invalid" });
     }
@@ -37,6 +49,19 @@ describeEachDatabase("Idempotency-Key", (db, { kind }) => {
     const second = await c.post("/v1/orders", sampleOrder(), "sf-key-1");
     expect(second.headers.get("idempotent-replayed")).toBe("true");
     expect(await second.text()).toBe(await first.text());
+  });
+
+  test("a Structured Field string with escapes is accepted (as the contract's pattern allows) and names its unescaped content", async () => {
+    const c = await f.client("k-sf-escape");
+    const first = await c.post("/v1/orders", sampleOrder(), '"a\\"b\\\\c d"');
+    expect(first.status).toBe(201);
+    const [row] = await db()`SELECT key FROM idempotency_keys WHERE customer_id = 'k-sf-escape'`;
+    expect(row?.key).toBe('a"b\\c d');
+    const again = await c.post("/v1/orders", sampleOrder(), '"a\\"b\\\\c d"');
+    expect(again.headers.get("idempotent-replayed")).toBe("true");
+    expect(await again.text()).toBe(await first.text());
+    const longest = await c.post("/v1/orders", sampleOrder(), `"${'\\"'.repeat(255)}"`);
+    expect(longest.status).toBe(201);
   });
 
   test("same key + same body → stored status and body byte for byte, Idempotent-Replayed, no second order", async () => {

@@ -1,22 +1,28 @@
-// Idempotency-Key header handling (IETF httpapi draft + Stripe): required on POSTs, validated, fingerprinted.
+// Idempotency-Key header handling (IETF httpapi draft + Stripe): required on the order POSTs, validated, fingerprinted.
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../../../lib/http/app-env.ts";
 import { AppError } from "../../../lib/http/app-error.ts";
 
 export type IdempotencyEnv = AppEnv & { Variables: { idempotencyKey: string } };
 
-// The draft makes the value a Structured Field String ("…"); bare tokens as Stripe sends them are accepted too.
-const KEY = /^[\x21\x23-\x5b\x5d-\x7e]{1,255}$/;
+/**
+ * The accepted spellings, one pattern for the server and the contract: a bare key as Stripe sends it (1–255 visible
+ * ASCII characters without `"` or `\`), or the draft's Structured Field String (RFC 8941 §3.3.3: `"…"` holding 1–255
+ * printable ASCII characters, space included, with `"` and `\` escaped by a backslash). Both name the same key.
+ */
+export const IDEMPOTENCY_KEY_PATTERN = /^(?:[!#-[\]-~]{1,255}|"(?:[ !#-[\]-~]|\\["\\]){1,255}")$/;
 
 export function parseIdempotencyKey(header: string | undefined): string {
   if (header === undefined) {
-    throw new AppError("idempotency_key_missing", { detail: "Send a unique Idempotency-Key header (e.g. a UUID) with every POST." });
+    throw new AppError("idempotency_key_missing", { detail: "Send a unique Idempotency-Key header (e.g. a UUID) with every POST that needs one." });
   }
-  const raw = header.length >= 2 && header.startsWith('"') && header.endsWith('"') ? header.slice(1, -1) : header;
-  if (!KEY.test(raw)) {
-    throw new AppError("idempotency_key_invalid", { detail: "Idempotency-Key must be 1–255 visible ASCII characters without quotes or backslashes." });
+  if (!IDEMPOTENCY_KEY_PATTERN.test(header)) {
+    throw new AppError("idempotency_key_invalid", {
+      detail:
+        'Idempotency-Key must be 1–255 visible ASCII characters without quotes or backslashes, or a Structured Field string ("…" with \\" and \\\\ escaped).',
+    });
   }
-  return raw;
+  return header.startsWith('"') ? header.slice(1, -1).replace(/\\(["\\])/g, "$1") : header;
 }
 
 export function requireIdempotencyKey(): MiddlewareHandler<IdempotencyEnv> {

@@ -72,6 +72,10 @@ describeEachDatabase("orders bad input", (db) => {
       415,
       "unsupported_media_type",
     );
+    // JSON in another charset would be read as UTF-8; another +json type is not what the contract declares.
+    for (const type of ["application/json; charset=utf-16", "application/json; charset=iso-8859-1", "application/ld+json"]) {
+      await expectProblem(await c.post("/v1/orders", JSON.stringify(sampleOrder()), undefined, { "content-type": type }), 415, "unsupported_media_type");
+    }
     expect(await f.counts()).toEqual(before);
   });
 
@@ -95,8 +99,37 @@ describeEachDatabase("orders bad input", (db) => {
       "limit=101",
       "status=shipped",
       "foo=bar",
+      "limit=0x10",
+      "limit=%2B1",
+      "limit=01",
+      "limit=1e1",
     ]) {
       await expectProblem(await c.get(`/v1/orders?${q}`), 400, "invalid_parameter");
+    }
+  });
+
+  test("an undeclared query parameter is 400 on every operation, cancel and place included; nothing written", async () => {
+    const c = await f.client("eve");
+    const before = await f.counts();
+    await expectProblem(await c.get(`/v1/orders/${existingId}?expand=items`), 400, "invalid_parameter");
+    await expectProblem(await c.post(`/v1/orders/${existingId}/cancel?force=true`), 400, "invalid_parameter");
+    await expectProblem(await c.post("/v1/orders?dryRun=1", sampleOrder()), 400, "invalid_parameter");
+    expect(await f.counts()).toEqual(before);
+    expect((await (await c.get(`/v1/orders/${existingId}`)).json()).status).toBe("placed");
+  });
+
+  test("a trailing slash is 404 on every route, never a 405 naming the method that was sent", async () => {
+    const c = await f.client("eve");
+    for (const [method, path] of [
+      ["GET", "/v1/orders/"],
+      ["POST", "/v1/orders/"],
+      ["GET", `/v1/orders/${existingId}/`],
+      ["POST", `/v1/orders/${existingId}/cancel/`],
+      ["GET", "/healthz/"],
+    ]) {
+      const res = await c.request(path as string, { method });
+      await expectProblem(res, 404, "not_found");
+      expect(res.headers.get("allow")).toBeNull();
     }
   });
 

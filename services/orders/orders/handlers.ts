@@ -26,15 +26,21 @@ const readScope = (p: Principal): string | null => (hasScope(p, "orders:admin") 
 /** How long a client should wait before retrying while the first request with its key is still running. */
 const RETRY_AFTER_SECONDS = 1;
 
+/** `Location` of a 201 (a placed order, first time or replayed): the stored body is the order, its id names it. */
+function location(outcome: { status: number; body: string }): Record<string, string> {
+  if (outcome.status !== 201) return {};
+  return { location: `/v1/orders/${(JSON.parse(outcome.body) as { id: string }).id}` };
+}
+
 /** The answer for an idempotent outcome: the stored bytes (flagged when replayed), or the matching problem. */
 function respond(outcome: IdempotentOutcome): Response {
   switch (outcome.kind) {
     case "created":
-      return new Response(outcome.body, { status: outcome.status, headers: { "content-type": "application/json" } });
+      return new Response(outcome.body, { status: outcome.status, headers: { "content-type": "application/json", ...location(outcome) } });
     case "replay":
       return new Response(outcome.body, {
         status: outcome.status,
-        headers: { "content-type": "application/json", "idempotent-replayed": "true" },
+        headers: { "content-type": "application/json", "idempotent-replayed": "true", ...location(outcome) },
       });
     case "in_flight":
       throw new AppError("idempotency_key_in_flight", {

@@ -17,6 +17,7 @@ describeEachDatabase("orders API", (db) => {
     const order = await res.json();
     expect(order).toMatchObject({ customerId: "alice", status: "placed", currency: "EUR", totalCents: 2699, cancelledAt: null });
     expect(order.items[0]).toEqual({ sku: "BOOK-42", quantity: 2, unitPriceCents: 1250, lineTotalCents: 2500 });
+    expect(res.headers.get("location")).toBe(`/v1/orders/${order.id}`);
 
     const got = await alice.get(`/v1/orders/${order.id}`);
     expect(got.status).toBe(200);
@@ -28,6 +29,19 @@ describeEachDatabase("orders API", (db) => {
     expect(row?.headers.traceparent).toStartWith(`00-${traceId}-`);
     expect(row?.published_at).toBeNull();
     expect(row?.attempts).toBe(0);
+  });
+
+  test("a replayed 201 names the same order in Location; cancel (200) carries none", async () => {
+    const carol = await f.client("carol-location");
+    const key = crypto.randomUUID();
+    const first = await carol.post("/v1/orders", sampleOrder(), key);
+    const { id } = await first.json();
+    const replay = await carol.post("/v1/orders", sampleOrder(), key);
+    expect(replay.headers.get("idempotent-replayed")).toBe("true");
+    expect(replay.headers.get("location")).toBe(`/v1/orders/${id}`);
+    const cancel = await carol.post(`/v1/orders/${id}/cancel`);
+    expect(cancel.status).toBe(200);
+    expect(cancel.headers.get("location")).toBeNull();
   });
 
   test("list: newest first, cursor pagination, status filter, limit bounds", async () => {

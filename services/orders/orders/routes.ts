@@ -3,6 +3,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { MiddlewareHandler } from "hono";
 import type { Scope } from "../../../lib/auth/principal.ts";
 import { problemResponses } from "../../../lib/http/openapi-problems.ts";
+import { NoQuery } from "../../../lib/http/query-params.ts";
+import { IDEMPOTENCY_KEY_PATTERN } from "../idempotency/key.ts";
 import { ListOrdersQuery, Order, OrderIdParam, OrderList, PlaceOrderBody } from "./schemas.ts";
 
 export interface RouteMiddleware {
@@ -21,11 +23,13 @@ const databaseErrors = ["database_unavailable", "database_timeout"] as const;
 const idempotencyHeaders = z.object({
   "idempotency-key": z
     .string()
+    .regex(IDEMPOTENCY_KEY_PATTERN)
     .optional()
     .openapi({
       param: { name: "idempotency-key", in: "header", required: true },
       description:
-        "Required. A unique key (e.g. a UUID, 1–255 visible ASCII characters, optionally as a quoted Structured Field string) per logical request, scoped to the caller. " +
+        'Required. A unique key per logical request, scoped to the caller: e.g. a UUID; 1–255 visible ASCII characters without `"` or `\\`, ' +
+        'or an RFC 8941 Structured Field string (`"…"`, printable ASCII, `\\"` and `\\\\` escaped) naming the same key as its content. ' +
         "Retrying with the same key and body returns the stored status and body byte for byte with `Idempotent-Replayed: true`; " +
         "the same key with a different body is 422; while the first request is still running, 409 with Retry-After. " +
         "Keys are kept 24 hours by default (IDEMPOTENCY_TTL_SECONDS); failed requests store nothing and may be retried with the same key.",
@@ -36,7 +40,15 @@ const idempotencyHeaders = z.object({
 const replayedHeader = {
   "Idempotent-Replayed": {
     description: "`true` when this is the stored response of an earlier request with the same key",
-    schema: { type: "string" as const },
+    schema: { type: "string" as const, enum: ["true"] },
+  },
+};
+
+const locationHeader = {
+  Location: {
+    description: "The new order: `/v1/orders/{id}`",
+    required: true,
+    schema: { type: "string" as const, pattern: "^/v1/orders/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$" },
   },
 };
 
@@ -51,11 +63,12 @@ export const orderRoutes = (m: RouteMiddleware) => ({
     security: needs("orders:write"),
     middleware: [m.auth, m.write, m.idempotencyKey] as const,
     request: {
+      query: NoQuery,
       headers: idempotencyHeaders,
       body: { required: true, content: { "application/json": { schema: PlaceOrderBody } } },
     },
     responses: {
-      201: { description: "Order placed", headers: replayedHeader, content: { "application/json": { schema: Order } } },
+      201: { description: "Order placed", headers: { ...locationHeader, ...replayedHeader }, content: { "application/json": { schema: Order } } },
       ...problemResponses(
         "invalid_json",
         "idempotency_key_missing",
@@ -82,7 +95,7 @@ export const orderRoutes = (m: RouteMiddleware) => ({
     description: "Another customer's order is 404. Scope `orders:read`; `orders:admin` may read every order.",
     security: needs("orders:read"),
     middleware: [m.auth, m.read] as const,
-    request: { params: OrderIdParam },
+    request: { params: OrderIdParam, query: NoQuery },
     responses: {
       200: { description: "The order", content: { "application/json": { schema: Order } } },
       ...problemResponses("invalid_parameter", ...authErrors, "not_found", "internal_error", ...databaseErrors),
@@ -114,7 +127,7 @@ export const orderRoutes = (m: RouteMiddleware) => ({
     description: "Only a placed order can be cancelled (409 otherwise). Requires scope `orders:write` and an Idempotency-Key.",
     security: needs("orders:write"),
     middleware: [m.auth, m.write, m.idempotencyKey] as const,
-    request: { params: OrderIdParam, headers: idempotencyHeaders },
+    request: { params: OrderIdParam, query: NoQuery, headers: idempotencyHeaders },
     responses: {
       200: { description: "Order cancelled", headers: replayedHeader, content: { "application/json": { schema: Order } } },
       ...problemResponses(
