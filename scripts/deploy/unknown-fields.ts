@@ -24,8 +24,10 @@ export function recordReads(root: object): Recording {
   const visits = new Map<object, Visit>();
   const proxies = new WeakMap<object, object>();
   const visit = (target: object) => {
-    let v = visits.get(target);
-    if (!v) visits.set(target, (v = { read: new Set(), enumerated: false }));
+    const known = visits.get(target);
+    if (known) return known;
+    const v: Visit = { read: new Set(), enumerated: false };
+    visits.set(target, v);
     return v;
   };
   const wrap = (target: object): object => {
@@ -53,11 +55,14 @@ export function recordReads(root: object): Recording {
   const unknownFields = (): string[] => {
     const found: string[] = [];
     const walk = (node: unknown, pointer: string) => {
-      if (Array.isArray(node)) return node.forEach((item, i) => walk(item, `${pointer}/${i}`));
+      if (Array.isArray(node)) {
+        for (const [i, item] of node.entries()) walk(item, `${pointer}/${i}`);
+        return;
+      }
       if (!isNode(node)) return;
       const v = visits.get(node);
-      // Not reached by the validator (under an opaque or a mistyped parent), or opaque itself: nothing to say.
-      if (!v || v.read.size === 0) return;
+      // Never touched by the validator (opaque, or under an opaque or a mistyped parent): nothing to say.
+      if (!v) return;
       for (const [key, child] of Object.entries(node)) {
         const at = `${pointer}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`;
         if (!v.enumerated && !v.read.has(key)) found.push(at);
