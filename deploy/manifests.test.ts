@@ -164,6 +164,37 @@ describe("a broken manifest fails with the object and the field named", () => {
     );
   });
 
+  test("strict mode: a misspelled optional field on a Deployment, its container, a Service and a ServiceMonitor is an unknown field", async () => {
+    const objs = broken();
+    const orders = objs.find((o) => o.kind === "Deployment" && o.metadata?.name === "orders") as K8sObject;
+    orders.spec.replica = 2;
+    orders.spec.template.spec.containers[0].imagePullPolicyy = "Always";
+    const svc = objs.find((o) => o.kind === "Service" && o.metadata?.name === "gateway") as K8sObject;
+    svc.spec.sessionAfinity = "ClientIP";
+    svc.spec.ports[0].targetPorts = 8080;
+    const monitor = objs.find((o) => o.kind === "ServiceMonitor") as K8sObject;
+    monitor.spec.endpoints[0].intervall = "15s";
+    const messages = (await checkObjects(objs)).map((f) => formatFinding("overlays/prod", f));
+    expect(messages.sort()).toEqual([
+      "overlays/prod: Deployment/orders: spec.replica: unknown field",
+      "overlays/prod: Deployment/orders: spec.template.spec.containers[0].imagePullPolicyy: unknown field",
+      "overlays/prod: Service/gateway: spec.ports[0].targetPorts: unknown field",
+      "overlays/prod: Service/gateway: spec.sessionAfinity: unknown field",
+      `overlays/prod: ServiceMonitor/${monitor.metadata?.name}: spec.endpoints[0].intervall: unknown field`,
+    ]);
+    expect(await checkObjects(objs, { strict: false })).toEqual([]);
+  });
+
+  test("strict mode: maps and x-kubernetes-preserve-unknown-fields parts take any key; a typo beside them does not pass", async () => {
+    const [app] = parseYamlStream(readFileSync(join(K8S, "argocd", "prod.yaml"), "utf8")) as K8sObject[];
+    const helm = { valuesObject: { replicaCount: 3, anything: { nested: ["goes"] } }, valueFiles: ["values.yaml"] };
+    const withHelm = { ...app, spec: { ...app?.spec, source: { ...app?.spec.source, helm } } };
+    withHelm.metadata = { ...app?.metadata, name: "prod", labels: { "example.com/any-key": "x" } };
+    expect(await schemaFindings(withHelm)).toEqual([]);
+    withHelm.spec.source.helm = { ...helm, valueFile: ["values.yaml"] };
+    expect(await schemaFindings(withHelm)).toEqual([{ object: "Application/prod", field: "spec.source.helm.valueFile", message: "unknown field" }]);
+  });
+
   test("an object of a kind without a schema is refused, not passed", async () => {
     expect(await schemaFindings({ apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" } })).toEqual([
       { object: "Widget/w", field: "apiVersion", message: "no schema known for example.com/v1 Widget" },

@@ -6,7 +6,7 @@ import { join, relative, resolve } from "node:path";
 import { kubectlBinary } from "./kubectl.ts";
 import { policyFindings } from "./policy-check.ts";
 import { GENERATED, renderPrometheusRules } from "./prometheus-rules.ts";
-import { type Finding, type K8sObject, schemaFindings } from "./schema-check.ts";
+import { type Finding, type K8sObject, type SchemaOptions, schemaFindings } from "./schema-check.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
 export const K8S = join(ROOT, "deploy", "k8s");
@@ -27,20 +27,22 @@ export async function render(dir: string): Promise<K8sObject[]> {
 }
 
 /** Schema findings for every object, then the policy findings for the set. */
-export async function checkObjects(objects: K8sObject[]): Promise<Finding[]> {
+export async function checkObjects(objects: K8sObject[], options: SchemaOptions = {}): Promise<Finding[]> {
   const findings: Finding[] = [];
-  for (const o of objects) findings.push(...(await schemaFindings(o)));
+  for (const o of objects) findings.push(...(await schemaFindings(o, options)));
   return [...findings, ...policyFindings(objects)];
 }
 
 export const formatFinding = (where: string, f: Finding) => `${where}: ${f.object}: ${f.field ? `${f.field}: ` : ""}${f.message}`;
 
 if (import.meta.main) {
+  // `--no-strict` accepts fields the schemas do not declare (for a field newer than the schemas in kubernetes-models).
+  const options: SchemaOptions = { strict: !process.argv.includes("--no-strict") };
   const problems: string[] = [];
   for (const k of KUSTOMIZATIONS) {
     try {
       const objects = await render(join(K8S, k));
-      const findings = await checkObjects(objects);
+      const findings = await checkObjects(objects, options);
       problems.push(...findings.map((f) => formatFinding(k, f)));
       console.log(`deploy:check: ${k}: ${objects.length} objects, ${findings.length} findings`);
     } catch (err) {
@@ -50,7 +52,7 @@ if (import.meta.main) {
   for (const file of (await readdir(join(K8S, "argocd"))).filter((f) => f.endsWith(".yaml"))) {
     const objects = parseYamlStream(await readFile(join(K8S, "argocd", file), "utf8"));
     for (const o of objects) {
-      problems.push(...(await schemaFindings(o)).map((f) => formatFinding(`argocd/${file}`, f)));
+      problems.push(...(await schemaFindings(o, options)).map((f) => formatFinding(`argocd/${file}`, f)));
       const path: string | undefined = o.spec?.source?.path;
       if (path && !KUSTOMIZATIONS.some((k) => `deploy/k8s/${k}` === path))
         problems.push(`argocd/${file}: ${o.kind}/${o.metadata?.name}: spec.source.path: ${path} is not one of the overlays`);

@@ -2,6 +2,7 @@
 // OpenAPI schemas, the Prometheus Operator and Argo CD CRDs, compiled to ajv validators) and, for CloudNativePG, a subset.
 import Ajv from "ajv";
 import cnpgClusterSchema from "./cnpg-cluster.schema.json" with { type: "json" };
+import { recordReads } from "./unknown-fields.ts";
 
 export interface K8sObject {
   apiVersion?: string;
@@ -20,7 +21,8 @@ export interface Finding {
 }
 
 type AjvError = { instancePath: string; message?: string; keyword: string; params?: Record<string, unknown> };
-type Validator = (obj: K8sObject) => AjvError[];
+/** Validates `data`: the object itself or, in strict mode, a recording proxy of it. */
+type Validator = (data: unknown) => AjvError[];
 
 /** The module holding the model of `apiVersion`/`kind`; undefined when no package has it. */
 function modelModule(apiVersion: string, kind: string): string | undefined {
@@ -47,9 +49,10 @@ async function validatorFor(apiVersion: string, kind: string): Promise<Validator
     // biome-ignore lint/suspicious/noExplicitAny: a model class looked up by name
     const Model = module ? ((await import(module).catch(() => undefined)) as any)?.[kind] : undefined;
     if (Model)
-      validator = (obj) => {
+      validator = (data) => {
         try {
-          new Model(obj).validate();
+          // The model's compiled validator run on `data` as is (`new Model(data)` would copy it past the recording proxy).
+          Model.prototype.validate.call(data);
           return [];
         } catch (err) {
           return ((err as { errors?: AjvError[] }).errors ?? [{ instancePath: "", keyword: "model", message: (err as Error).message }]) as AjvError[];
@@ -71,12 +74,23 @@ export function fieldPath(pointer: string): string {
 
 export const objectName = (o: K8sObject) => `${o.kind ?? "(no kind)"}/${o.metadata?.name ?? "(no name)"}`;
 
-export async function schemaFindings(obj: K8sObject): Promise<Finding[]> {
+export interface SchemaOptions {
+  /** Refuse fields the schema does not declare (kubeconform -strict); on unless turned off. */
+  strict?: boolean;
+}
+
+export async function schemaFindings(obj: K8sObject, { strict = true }: SchemaOptions = {}): Promise<Finding[]> {
   const object = objectName(obj);
   if (!obj.apiVersion || !obj.kind) return [{ object, field: "", message: "apiVersion and kind are required" }];
   const validate = await validatorFor(obj.apiVersion, obj.kind);
   if (!validate) return [{ object, field: "apiVersion", message: `no schema known for ${obj.apiVersion} ${obj.kind}` }];
-  return validate(obj).map((e) => {
+  const recording = strict ? recordReads(obj) : undefined;
+  const errors = validate(recording ? recording.proxy : obj);
+  // A field ajv already refused (additionalProperties: false) is not reported twice.
+  const refused = new Set(errors.filter((e) => e.keyword === "additionalProperties").map((e) => `${e.instancePath}/${e.params?.additionalProperty}`));
+  for (const pointer of recording?.unknownFields() ?? [])
+    if (!refused.has(pointer)) errors.push({ instancePath: pointer, keyword: "additionalProperties", message: "unknown field" });
+  return errors.map((e) => {
     let field = fieldPath(e.instancePath);
     const extra = e.params?.additionalProperty ?? e.params?.missingProperty;
     if (typeof extra === "string") field = field ? `${field}.${extra}` : extra;
