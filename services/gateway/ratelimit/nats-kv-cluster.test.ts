@@ -66,9 +66,9 @@ describe("NATS KV rate limiter on a three-node cluster [nats cluster]", () => {
       `kv cluster: ${leader} (bucket leader) killed; admitted before ${before.length}, after ${after.filter((r) => r >= 0).length}, fallback takes ${fallbackTakes}`,
     );
     expect(fallbackTakes).toBe(0);
-    // The 4 left of the 10: the budget survived the node. Seen once in CI on Debian's nats-server 2.9.10: 5, one take the
-    // killed leader had acknowledged missing on the new one (the lost-acknowledged-write class of issue 16; deployments
-    // pin 2.12). A bucket that did not survive would admit all 10.
+    // The 4 left of the 10: the budget survived the node. Seen once in a CI run on Debian's nats-server 2.9.10: 5, one
+    // charge missing after the failover (not yet explained; most likely an update the killed leader acknowledged, the
+    // lost-acknowledged-write class of issue 16). A bucket that did not survive would admit all 10.
     const admitted = after.filter((r) => r >= 0).length;
     expect(admitted).toBeGreaterThanOrEqual(4);
     expect(admitted).toBeLessThanOrEqual(5);
