@@ -17,6 +17,13 @@ export const ordersEnv = z.object({
     .describe("How long Idempotency-Key records are kept"),
   OUTBOX_RELAY_ENABLED: z.stringbool().default(true).describe("Run the outbox relay in this process (one leader at a time across replicas)"),
   OUTBOX_RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(256).describe("Outbox rows published per relay transaction"),
+  OUTBOX_RELAY_LEASE_MS: z.coerce
+    .number()
+    .int()
+    .min(100)
+    .max(300_000)
+    .default(10_000)
+    .describe("Relay leadership lease: a leader killed without releasing it is replaced after at most this long"),
   OUTBOX_RETENTION_HOURS: z.coerce
     .number()
     .int()

@@ -81,6 +81,7 @@ export async function startOrders(cfg: OrdersConfig, { log, db, transport, traci
         transport,
         log: log.child({ component: "relay" }),
         batchSize: cfg.OUTBOX_RELAY_BATCH_SIZE,
+        leaseMs: cfg.OUTBOX_RELAY_LEASE_MS,
         metrics: relayMetrics,
         stream: ORDERS_STREAM,
       });

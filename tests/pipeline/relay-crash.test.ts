@@ -7,8 +7,11 @@ const MIN_KILLS = Number(process.env.PIPELINE_RELAY_KILLS ?? 8);
 const MAX_KILLS = Math.max(MIN_KILLS, 60);
 /** Orders per second from the API client: slow enough that the posting spans many relay lives. */
 const RATE = Number(process.env.PIPELINE_RATE ?? 60);
-/** Small batches: a backlog takes the relay several transactions, so a kill finds one open more often. */
-const RELAY_ENV = { OUTBOX_RELAY_BATCH_SIZE: "8" };
+/**
+ * Small batches: a backlog takes the relay several transactions, so a kill finds one open more often. A short lease:
+ * a SIGKILLed leader keeps it until it runs out, and with the default 10 s the next lives would all be standbys.
+ */
+const RELAY_ENV = { OUTBOX_RELAY_BATCH_SIZE: "8", OUTBOX_RELAY_LEASE_MS: "300" };
 
 for (const kind of ["jetstream", "embedded"] as const) {
   describe(`pipeline relay crash [postgres, ${kind}]`, () => {
