@@ -8,6 +8,12 @@ import { hasScope, type Scope } from "./principal.ts";
 const BEARER = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/;
 const MAX_TOKEN_LENGTH = 4096;
 
+/** The JWT of an `Authorization: Bearer <jwt>` header; undefined when absent, too long or not shaped as a JWT. */
+export function bearerJwt(header: string | null | undefined): string | undefined {
+  if (!header || header.length > MAX_TOKEN_LENGTH) return undefined;
+  return BEARER.exec(header)?.[1];
+}
+
 function unauthorized(realm: string, description: string, error?: "invalid_token"): AppError {
   const challenge = error ? `Bearer realm="${realm}", error="${error}", error_description="${description}"` : `Bearer realm="${realm}"`;
   return new AppError("unauthorized", { detail: description, headers: { "www-authenticate": challenge } });
@@ -17,10 +23,10 @@ export function requireInternalAuth(verify: InternalTokenVerifier, realm: string
   return async (c, next) => {
     const header = c.req.header("authorization");
     if (!header) throw unauthorized(realm, "A bearer token is required.");
-    const m = header.length <= MAX_TOKEN_LENGTH ? BEARER.exec(header) : null;
-    if (!m?.[1]) throw unauthorized(realm, "The Authorization header is not a bearer JWT.", "invalid_token");
+    const token = bearerJwt(header);
+    if (!token) throw unauthorized(realm, "The Authorization header is not a bearer JWT.", "invalid_token");
     try {
-      c.set("principal", await verify(m[1]));
+      c.set("principal", await verify(token));
     } catch (err) {
       if (err instanceof InvalidTokenError) {
         c.get("log").info("internal token rejected", { reason: err.message });

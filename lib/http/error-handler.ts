@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { classifyDbError, type DbUnavailable } from "../db/db-errors.ts";
+import type { Logger } from "../logging/logger.ts";
 import type { AppEnv } from "./app-env.ts";
 import { AppError } from "./app-error.ts";
 import type { ErrorCode } from "./error-codes.ts";
@@ -40,32 +41,42 @@ export interface ErrorHandlerOptions {
   onDatabaseUnavailable?: (fault: DbUnavailable) => void;
 }
 
-/** The app's onError: one mapping from what was thrown to the problem+json answer. */
+/** Where an error is answered: the request's id and path, and its logger for what the client must not see. */
+export interface ErrorScope {
+  requestId: string | undefined;
+  instance: string;
+  log: Logger | undefined;
+}
+
+/** One mapping from what was thrown to the problem+json answer (the app's onError, and hot paths outside Hono). */
+export function problemForError(err: unknown, scope: ErrorScope, opts: ErrorHandlerOptions = {}): Response {
+  const { requestId, instance, log } = scope;
+  if (err instanceof AppError) {
+    return problemResponse(err.code, { detail: err.detail, errors: err.errors, headers: err.headers, requestId, instance });
+  }
+  if (err instanceof HTTPException && err.status < 500) {
+    const code = codeForHttpException(err);
+    return problemResponse(code, { detail: err.message, requestId, instance });
+  }
+  const fault = classifyDbError(err);
+  if (fault) {
+    // Temporary: a client retry (with the same Idempotency-Key for writes) is the right answer, not an alert-worthy 500.
+    opts.onDatabaseUnavailable?.(fault);
+    log?.warn("database unavailable", { reason: fault.reason, code: fault.code, err: (err as Error).message });
+    return problemResponse(fault.kind === "timeout" ? "database_timeout" : "database_unavailable", {
+      detail: DB_DETAIL[fault.reason],
+      headers: { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) },
+      requestId,
+      instance,
+    });
+  }
+  // Unknown failure: full detail goes to the log only; the client gets a generic body.
+  const e = err as Error;
+  log?.error("unhandled error", { err: e?.message, name: e?.name, stack: e?.stack });
+  return problemResponse("internal_error", { requestId, instance });
+}
+
+/** The app's onError. */
 export function createErrorHandler(opts: ErrorHandlerOptions = {}): (err: Error, c: Context<AppEnv>) => Response {
-  return (err, c) => {
-    const requestId = c.get("requestId");
-    const instance = c.req.path;
-    if (err instanceof AppError) {
-      return problemResponse(err.code, { detail: err.detail, errors: err.errors, headers: err.headers, requestId, instance });
-    }
-    if (err instanceof HTTPException && err.status < 500) {
-      const code = codeForHttpException(err);
-      return problemResponse(code, { detail: err.message, requestId, instance });
-    }
-    const fault = classifyDbError(err);
-    if (fault) {
-      // Temporary: a client retry (with the same Idempotency-Key for writes) is the right answer, not an alert-worthy 500.
-      opts.onDatabaseUnavailable?.(fault);
-      c.get("log")?.warn("database unavailable", { reason: fault.reason, code: fault.code, err: err.message });
-      return problemResponse(fault.kind === "timeout" ? "database_timeout" : "database_unavailable", {
-        detail: DB_DETAIL[fault.reason],
-        headers: { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) },
-        requestId,
-        instance,
-      });
-    }
-    // Unknown failure: full detail goes to the log only; the client gets a generic body.
-    c.get("log")?.error("unhandled error", { err: err.message, name: err.name, stack: err.stack });
-    return problemResponse("internal_error", { requestId, instance });
-  };
+  return (err, c) => problemForError(err, { requestId: c.get("requestId"), instance: c.req.path, log: c.get("log") }, opts);
 }

@@ -33,37 +33,69 @@ export interface LoggerOptions {
 
 const consoleSink: LogSink = (line) => console.log(line);
 
-export function createLogger(opts: LoggerOptions): Logger {
-  const min = RANK[opts.level ?? "info"];
-  const sink = opts.sink ?? consoleSink;
-  const now = opts.now ?? (() => new Date());
-  // Unset (one check per line) when tracing is off.
-  const contextFields = opts.context;
+/** What every logger of one createLogger call shares; a child only adds its bound fields. */
+interface Shared {
+  min: number;
+  sink: LogSink;
+  now: () => Date;
+  service: string;
+  context: LogContext | undefined;
+}
 
-  const make = (bound: Fields): Logger => {
-    const write = (level: LogLevel, msg: string, fields?: Fields) => {
-      if (RANK[level] < min) return;
-      const line = {
-        time: now().toISOString(),
-        level,
-        service: opts.service,
-        msg,
-        ...bound,
-        ...contextFields?.(),
-        ...(fields ? (redact(fields) as Fields) : undefined),
-      };
-      sink(JSON.stringify(line));
+// A class rather than closures: a request-bound child is made per request, and a child here is one small object.
+class JsonLogger implements Logger {
+  constructor(
+    private readonly shared: Shared,
+    private readonly bound: Fields,
+  ) {}
+
+  private write(level: LogLevel, msg: string, fields?: Fields): void {
+    const s = this.shared;
+    if (RANK[level] < s.min) return;
+    const line = {
+      time: s.now().toISOString(),
+      level,
+      service: s.service,
+      msg,
+      ...this.bound,
+      ...s.context?.(),
+      ...(fields ? (redact(fields) as Fields) : undefined),
     };
-    return {
-      debug: (m, f) => write("debug", m, f),
-      info: (m, f) => write("info", m, f),
-      warn: (m, f) => write("warn", m, f),
-      error: (m, f) => write("error", m, f),
-      child: (fields) => make({ ...bound, ...(redact(fields) as Fields) }),
-      enabled: (level) => RANK[level] >= min,
-    };
-  };
-  return make({});
+    s.sink(JSON.stringify(line));
+  }
+
+  debug(msg: string, fields?: Fields): void {
+    this.write("debug", msg, fields);
+  }
+  info(msg: string, fields?: Fields): void {
+    this.write("info", msg, fields);
+  }
+  warn(msg: string, fields?: Fields): void {
+    this.write("warn", msg, fields);
+  }
+  error(msg: string, fields?: Fields): void {
+    this.write("error", msg, fields);
+  }
+  child(fields: Fields): Logger {
+    return new JsonLogger(this.shared, { ...this.bound, ...(redact(fields) as Fields) });
+  }
+  enabled(level: LogLevel): boolean {
+    return RANK[level] >= this.shared.min;
+  }
+}
+
+export function createLogger(opts: LoggerOptions): Logger {
+  return new JsonLogger(
+    {
+      min: RANK[opts.level ?? "info"],
+      sink: opts.sink ?? consoleSink,
+      now: opts.now ?? (() => new Date()),
+      service: opts.service,
+      // Unset (one check per line) when tracing is off.
+      context: opts.context,
+    },
+    {},
+  );
 }
 
 /** A logger that writes nothing, for tests and tools that do not care. */

@@ -6,6 +6,7 @@ import { registerHealthRoutes } from "../../lib/health/routes.ts";
 import type { AppEnv } from "../../lib/http/app-env.ts";
 import { createServiceApp } from "../../lib/http/create-app.ts";
 import { registerDocs } from "../../lib/http/docs.ts";
+import { createHttpMetricFamilies } from "../../lib/http/http-metrics.ts";
 import { registerMetricsRoute } from "../../lib/http/metrics-route.ts";
 import type { Logger } from "../../lib/logging/logger.ts";
 import { createRegistry, type Registry } from "../../lib/metrics/registry.ts";
@@ -13,6 +14,7 @@ import type { Tracing } from "../../lib/telemetry/tracer.ts";
 import { VERSION } from "../../lib/version.ts";
 import type { Pools } from "./backends/pool.ts";
 import type { InferenceHooks } from "./hooks.ts";
+import { createHotInfer } from "./http/hot-infer.ts";
 import type { InferenceEnv } from "./http/inference-env.ts";
 import { createInferenceMetrics, type InferenceMetrics } from "./metrics/inference-metrics.ts";
 import { registerOipRoutes } from "./oip/handlers.ts";
@@ -31,6 +33,8 @@ export interface InferenceAppDeps {
   hooks?: InferenceHooks;
   /** Server spans per request and GenAI spans per model call (default: off). */
   tracing?: Tracing;
+  /** false: every request takes the Hono chain, also plain infer calls (tests compare the two paths). Default: on unless tracing is. */
+  hotPath?: boolean;
 }
 
 export const DOCS_INFO = {
@@ -46,7 +50,8 @@ export function createApp(deps: InferenceAppDeps): OpenAPIHono<AppEnv> {
   const registry = deps.metrics ?? createRegistry();
   // Bodies are capped per model; the app-wide cap is the largest of them, so no model's cap is cut short.
   const bodyLimitBytes = Math.max(...[...deps.pools.values()].map((p) => p.spec.limits.maxRequestBytes), 1024);
-  const app = createServiceApp({ log: deps.log, bodyLimitBytes, metrics: { registry }, tracing: deps.tracing });
+  const http = createHttpMetricFamilies(registry);
+  const app = createServiceApp({ log: deps.log, bodyLimitBytes, metrics: { registry, families: http }, tracing: deps.tracing });
   registerHealthRoutes(app, deps.health);
   registerMetricsRoute(app, registry);
   const call = { hooks: deps.hooks ?? {}, metrics: deps.inferenceMetrics ?? createInferenceMetrics(registry, deps.pools), tracing: deps.tracing };
@@ -54,5 +59,11 @@ export function createApp(deps: InferenceAppDeps): OpenAPIHono<AppEnv> {
   registerOipRoutes(routed, { ...call, pools: deps.pools, verifyToken: deps.verifyToken });
   registerOpenAiRoutes(routed, { ...call, pools: deps.pools, verifyToken: deps.verifyToken });
   registerDocs(app, DOCS_INFO);
+  // Server spans are made by the Hono chain: with tracing on, every request takes it.
+  if (deps.hotPath !== false && !deps.tracing?.enabled) {
+    const full = app.fetch;
+    const hot = createHotInfer({ pools: deps.pools, verifyToken: deps.verifyToken, call, log: deps.log, http, fallback: (req) => full(req) });
+    app.fetch = (req, ...rest) => hot(req) ?? full(req, ...rest);
+  }
   return app;
 }

@@ -35,6 +35,8 @@ export interface AssembleOptions {
   tracing?: Tracing;
   /** A counter made elsewhere (tests share one, so the table loads once per process). */
   tokens?: TokenCounter;
+  /** false: plain infer calls take the Hono chain too (see app.ts). */
+  hotPath?: boolean;
 }
 
 export function assembleInference(cfg: InferenceConfig, opts: AssembleOptions): AssembledInference {
@@ -71,6 +73,7 @@ export function assembleInference(cfg: InferenceConfig, opts: AssembleOptions): 
     inferenceMetrics,
     hooks,
     tracing,
+    hotPath: opts.hotPath,
   });
   return { app, pools, health, metrics, tokens };
 }

@@ -7,6 +7,8 @@ import { startInference } from "./start.ts";
 await runService({
   service: "inference",
   env: inferenceEnv,
+  // One write per few ms instead of one per access line: under load write(2) was ~4 % of the CPU per request.
+  batchedLog: true,
   start: async ({ cfg, log, tracing }) => {
     log.info("starting", { version: VERSION, port: cfg.PORT, models: Object.keys(cfg.INFERENCE_MODELS) });
     return startInference(cfg, { log, tracing });

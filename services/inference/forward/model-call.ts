@@ -1,14 +1,11 @@
 // One model call from the handler's side: deadline and client abort, admission, span, and its one end (usage, metrics, log).
 import { context } from "@opentelemetry/api";
-import type { Context } from "hono";
-import { addLogFields, deferLogLine } from "../../../lib/http/access-log.ts";
 import { AppError } from "../../../lib/http/app-error.ts";
-import { formatTraceparent } from "../../../lib/telemetry/trace-context.ts";
 import { TRACING_OFF, type Tracing } from "../../../lib/telemetry/tracer.ts";
 import type { Backend } from "../backends/backend.ts";
 import type { ModelPool } from "../backends/pool.ts";
 import type { InferenceHooks, UsageSession } from "../hooks.ts";
-import type { InferenceEnv } from "../http/inference-env.ts";
+import type { CallRequest } from "../http/call-request.ts";
 import { type ErrorType, errorTypeOf, type InferenceMetrics, type Operation, type OperationSeries } from "../metrics/inference-metrics.ts";
 import { usageLogFields } from "../usage/token-usage.ts";
 import { type Call, startCall } from "./call.ts";
@@ -50,14 +47,14 @@ function admissionErrorType(err: unknown): ErrorType {
 
 export async function modelCall(
   deps: CallDeps,
-  c: Context<InferenceEnv>,
+  req: CallRequest,
   pool: ModelPool,
   op: Operation,
   work: (scope: CallScope) => Promise<Response>,
   opts: ModelCallOptions = {},
 ): Promise<Response> {
   const started = performance.now();
-  const call = startCall(c.req.raw.signal, pool.spec.limits.totalTimeoutMs);
+  const call = startCall(req.signal, pool.spec.limits.totalTimeoutMs);
   const series: OperationSeries | undefined = op === "metadata" ? undefined : deps.metrics.model(pool.spec.name).operations[op];
   const span = startModelSpan(deps.tracing ?? TRACING_OFF, op, pool.spec, opts.maxTokens);
   let release: (() => void) | undefined;
@@ -79,7 +76,7 @@ export async function modelCall(
     if (usage) Object.assign(fields, usageLogFields(usage));
     if (error && deferred) fields.stream_error = error.code;
     if (writeLog) writeLog(fields);
-    else addLogFields(c as never, fields);
+    else req.addLogFields(fields);
   };
   const fail = (err: unknown, type?: ErrorType) => {
     const code = err instanceof AppError ? err.code : "internal_error";
@@ -96,7 +93,7 @@ export async function modelCall(
     try {
       const res = await work({
         call,
-        ids: { requestId: c.get("requestId"), traceparent: formatTraceparent(c.get("trace")) },
+        ids: { requestId: req.requestId, traceparent: req.traceparent },
         dispatchHooks: {
           onAttempt: (b, outcome, seconds) => {
             answeredBy = b;
@@ -106,7 +103,7 @@ export async function modelCall(
         firstToken: () => series?.timeToFirstToken.observe((performance.now() - started) / 1000),
         deferEnd: () => {
           deferred = true;
-          writeLog = deferLogLine(c as never);
+          writeLog = req.deferLogLine();
           return (error) => (error ? fail(error) : finish());
         },
       });

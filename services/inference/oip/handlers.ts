@@ -9,6 +9,7 @@ import { type Answer, backendFailure, readAnswer } from "../forward/answer.ts";
 import { dispatch } from "../forward/dispatch.ts";
 import { type CallDeps, modelCall } from "../forward/model-call.ts";
 import { jsonResponse } from "../forward/respond.ts";
+import { type CallRequest, honoCallRequest } from "../http/call-request.ts";
 import type { InferenceEnv } from "../http/inference-env.ts";
 import { modelFromPath } from "../http/model-path.ts";
 import { readBody } from "../http/read-body.ts";
@@ -82,7 +83,7 @@ export function registerOipRoutes(app: OpenAPIHono<InferenceEnv>, deps: OipDeps)
   app.openapi(routes.metadata, (c) => {
     const pool = c.get("pool");
     const oip = pool.spec.protocol === "oip-v2";
-    return modelCall(deps, c as never, pool, "metadata", async (scope) => {
+    return modelCall(deps, honoCallRequest(c as never), pool, "metadata", async (scope) => {
       const d = await dispatch(
         pool,
         { method: "GET", path: (b) => (oip ? `/v2/models/${modelPath(b)}` : `/v1/models/${modelPath(b)}`), accept: "application/json", ...scope.ids },
@@ -98,27 +99,36 @@ export function registerOipRoutes(app: OpenAPIHono<InferenceEnv>, deps: OipDeps)
   app.openapi(routes.infer, async (c) => {
     const pool = c.get("pool");
     const req = c.req.valid("json");
-    const { maxTensorElements } = pool.spec.limits;
-    const elements = req.inputs.reduce((n, t) => n + shapeElements(t.shape), 0);
-    if (elements > maxTensorElements) {
-      throw new AppError("validation_failed", {
-        detail: "The request body does not match the schema.",
-        errors: [{ path: "body.inputs", message: `the inputs hold ${elements} elements; this model takes at most ${maxTensorElements}` }],
-      });
-    }
-    const text = await c.req.text();
-    return modelCall(deps, c as never, pool, "infer", async (scope) => {
-      const d = await dispatch(
-        pool,
-        { method: "POST", path: (b) => `/v2/models/${modelPath(b)}/infer`, body: () => text, accept: "application/json", ...scope.ids },
-        scope.call,
-        scope.dispatchHooks,
-      );
-      const answer = await readAnswer(d, pool, scope.call);
-      if (answer.status >= 400) throw backendFailure(answer, pool.spec.name);
-      // The common case (same name, no id) passes the bytes as they came, unparsed.
-      const same = d.backend.spec.model === pool.spec.name && req.id === undefined;
-      return jsonResponse(same ? answer.bytes : rewritten(answer, pool.spec.name, { model_name: pool.spec.name, id: req.id }), scope.ids.requestId);
-    }) as never;
+    checkElements(pool, req.inputs);
+    return forwardInfer(deps, honoCallRequest(c as never), pool, await c.req.text(), req.id) as never;
+  });
+}
+
+/** The model's cap on tensor elements, over all inputs (a 422 like the schema's own checks). */
+export function checkElements(pool: ModelPool, inputs: readonly { shape: readonly number[] }[]): void {
+  const { maxTensorElements } = pool.spec.limits;
+  const elements = inputs.reduce((n, t) => n + shapeElements(t.shape), 0);
+  if (elements > maxTensorElements) {
+    throw new AppError("validation_failed", {
+      detail: "The request body does not match the schema.",
+      errors: [{ path: "body.inputs", message: `the inputs hold ${elements} elements; this model takes at most ${maxTensorElements}` }],
+    });
+  }
+}
+
+/** A validated infer call (`text` is the body as received, `id` its request id) forwarded to the pool; the answer in the public view. */
+export function forwardInfer(deps: CallDeps, r: CallRequest, pool: ModelPool, text: string, id: string | undefined): Promise<Response> {
+  return modelCall(deps, r, pool, "infer", async (scope) => {
+    const d = await dispatch(
+      pool,
+      { method: "POST", path: (b) => `/v2/models/${modelPath(b)}/infer`, body: () => text, accept: "application/json", ...scope.ids },
+      scope.call,
+      scope.dispatchHooks,
+    );
+    const answer = await readAnswer(d, pool, scope.call);
+    if (answer.status >= 400) throw backendFailure(answer, pool.spec.name);
+    // The common case (same name, no id) passes the bytes as they came, unparsed.
+    const same = d.backend.spec.model === pool.spec.name && id === undefined;
+    return jsonResponse(same ? answer.bytes : rewritten(answer, pool.spec.name, { model_name: pool.spec.name, id }), scope.ids.requestId);
   });
 }

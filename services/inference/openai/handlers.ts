@@ -11,6 +11,7 @@ import { dispatch } from "../forward/dispatch.ts";
 import { type CallDeps, type CallScope, modelCall } from "../forward/model-call.ts";
 import { eventStreamResponse, jsonResponse } from "../forward/respond.ts";
 import type { UsageSession } from "../hooks.ts";
+import { honoCallRequest } from "../http/call-request.ts";
 import type { InferenceEnv } from "../http/inference-env.ts";
 import { modelNotFound } from "../http/model-path.ts";
 import { readBody } from "../http/read-body.ts";
@@ -45,7 +46,7 @@ export function registerOpenAiRoutes(app: OpenAPIHono<InferenceEnv>, deps: OpenA
     const maxTokens = typeof body.max_tokens === "number" ? body.max_tokens : undefined;
     return await modelCall(
       deps,
-      c as never,
+      honoCallRequest(c as never),
       pool,
       kind,
       async (scope) => {

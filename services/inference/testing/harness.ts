@@ -30,6 +30,8 @@ export interface HarnessOptions {
   /** The principal's subject in the internal token (the caller a token budget is kept for). */
   subject?: string;
   tracing?: Tracing;
+  /** false: plain infer calls take the Hono chain too. */
+  hotPath?: boolean;
 }
 
 // One counter for every harness in a test process: its table loads once (~230 ms), and tests wait for it.
@@ -51,7 +53,13 @@ export async function inferenceHarness(
     LOG_LEVEL: "silent",
     ...env,
   });
-  const { app, pools, health, metrics } = assembleInference(cfg, { log: opts.log ?? silentLogger, hooks, tokens: sharedTokens, tracing: opts.tracing });
+  const { app, pools, health, metrics } = assembleInference(cfg, {
+    log: opts.log ?? silentLogger,
+    hooks,
+    tokens: sharedTokens,
+    tracing: opts.tracing,
+    hotPath: opts.hotPath,
+  });
   health.markStarted();
   const listener: Listener = listen({ port: 0, hostname: "127.0.0.1", fetch: app.fetch, idleTimeoutSeconds: 60 });
   const url = `http://127.0.0.1:${listener.port}`;

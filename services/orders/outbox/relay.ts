@@ -171,7 +171,7 @@ export function startRelay(opts: RelayOptions): Relay {
         for (const f of r.failures) {
           if (f.retryAt) stats.failed++;
           else stats.dead++;
-          (f.retryAt ? log.warn : log.error)(f.retryAt ? "outbox publish failed; will retry" : "outbox row is dead: the broker will never accept it", {
+          log[f.retryAt ? "warn" : "error"](f.retryAt ? "outbox publish failed; will retry" : "outbox row is dead: the broker will never accept it", {
             event_id: f.id,
             error: f.error,
             retry_at: f.retryAt?.toISOString(),
