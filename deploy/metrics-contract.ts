@@ -9,7 +9,9 @@ const COMMON = [
   "process_event_loop_lag_seconds",
   "process_open_fds",
 ];
-const DATABASE = ["db_pool_max_connections", "db_pool_busy_connections"];
+const DATABASE = ["db_pool_max_connections", "db_pool_busy_connections", "db_pool_pending_requests", "http_database_unavailable_total"];
+/** Whether a component's broker streams (and consumer) are set up: services start and serve without the broker. */
+const MESSAGING = ["messaging_ready"];
 
 export const METRIC_FAMILIES = {
   gateway: [
@@ -25,17 +27,21 @@ export const METRIC_FAMILIES = {
   orders: [
     ...COMMON,
     ...DATABASE,
+    ...MESSAGING,
     "orders_outbox_unpublished",
     "orders_outbox_oldest_unpublished_age_seconds",
     "orders_outbox_dead",
     "orders_outbox_published_total",
     "orders_outbox_publish_failures_total",
+    "orders_outbox_republished_total",
+    "orders_outbox_restored_total",
     "orders_idempotency_replays_total",
     "orders_idempotency_conflicts_total",
   ],
   notifications: [
     ...COMMON,
     ...DATABASE,
+    ...MESSAGING,
     "notifications_events_processed_total",
     "notifications_redeliveries_total",
     "notifications_dead_letters_total",

@@ -72,6 +72,9 @@ export const databaseEnv = {
   DATA_DIR: z.string().default(".data").describe("Folder for the embedded database when DATABASE_URL is unset"),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10).describe("postgres.js pool size"),
   DATABASE_STATEMENT_TIMEOUT_MS: millis(5_000).describe("Server-side statement_timeout"),
+  // Default: with the statement timeout (5 s) a request blocked by the database ends within ~8 s, before the
+  // gateway's 10 s upstream deadline, so the client gets this service's 503 with Retry-After rather than a 504.
+  DATABASE_ACQUIRE_TIMEOUT_MS: millis(3_000).describe("Longest wait for a free pool connection (503 database_unavailable beyond; 0: no limit)"),
 };
 
 /** Variables of services that publish or consume events. */

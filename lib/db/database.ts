@@ -20,6 +20,8 @@ export interface OpenDatabaseOptions {
   /** Pool size for real PostgreSQL (default 10); the embedded server always gets 1. */
   max?: number;
   statementTimeoutMs?: number;
+  /** Longest wait for a free connection when all are busy, in ms (default 0: no limit); see trackPoolUsage. */
+  acquireTimeoutMs?: number;
   /** Query spans when on (default: off). */
   tracing?: Tracing;
 }
@@ -40,7 +42,7 @@ export async function openDatabase(opts: OpenDatabaseOptions): Promise<Database>
   const base = { applicationName: opts.service, statementTimeoutMs: opts.statementTimeoutMs, onnotice, tracing: opts.tracing };
 
   if (opts.databaseUrl) {
-    const { sql, usage } = trackPoolUsage(createSql(opts.databaseUrl, { ...base, max: opts.max ?? 10 }));
+    const { sql, usage } = trackPoolUsage(createSql(opts.databaseUrl, { ...base, max: opts.max ?? 10 }), { acquireTimeoutMs: opts.acquireTimeoutMs });
     log.info("database: postgres", { host: safeHost(opts.databaseUrl), max: opts.max ?? 10 });
     return { sql, embedded: false, pool: usage, close: () => sql.end({ timeout: 5 }) };
   }
@@ -56,7 +58,7 @@ async function openEmbedded(opts: OpenDatabaseOptions, base: Parameters<typeof c
   const { startEmbeddedPostgres } = await import("./embedded.ts");
   const dataDir = `${opts.dataDir.replace(/\/+$/, "")}/${opts.service}`;
   const server = await startEmbeddedPostgres({ dataDir, log });
-  const { sql, usage } = trackPoolUsage(createSql(server.url, { ...base, max: server.maxConnections }));
+  const { sql, usage } = trackPoolUsage(createSql(server.url, { ...base, max: server.maxConnections }), { acquireTimeoutMs: opts.acquireTimeoutMs });
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {

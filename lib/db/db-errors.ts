@@ -10,6 +10,8 @@ export type DbUnavailableReason =
   | "too_many_connections"
   /** 57P01–57P05: the server is shutting down, restarting, or terminated this connection (admin, idle timeouts). */
   | "server_shutdown"
+  /** Every pool connection stayed busy for the whole acquire timeout (e.g. all in transactions behind a lock). */
+  | "pool_exhausted"
   /** Class 08 from the server, or the client lost / could not open a connection (refused, reset, closed, timed out). */
   | "connection";
 
@@ -38,7 +40,17 @@ const CLIENT_CONNECTION_CODES = new Set([
   "ConnectionClosed",
 ]);
 
+/** Thrown when a query, transaction or reserve() waited the pool's acquire timeout without getting a connection. */
+export class PoolAcquireTimeout extends Error {
+  readonly code = "POOL_ACQUIRE_TIMEOUT";
+  constructor(waitedMs: number, poolSize: number) {
+    super(`no database connection free within ${waitedMs} ms (all ${poolSize} in use)`);
+    this.name = "PoolAcquireTimeout";
+  }
+}
+
 function reasonOf(code: string): DbUnavailableReason | undefined {
+  if (code === "POOL_ACQUIRE_TIMEOUT") return "pool_exhausted";
   if (code === "57014") return "statement_timeout";
   if (code === "55P03") return "lock_timeout";
   if (code === "53300" || code === "53400") return "too_many_connections";

@@ -1,4 +1,4 @@
-// db_pool_max_connections and db_pool_busy_connections from a pool's usage counter (lib/db/pool-usage.ts).
+// db_pool_max_connections, db_pool_busy_connections and db_pool_pending_requests from a pool's usage counter (lib/db/pool-usage.ts).
 
 import type { GaugeSeries, Registry } from "../metrics/registry.ts";
 import type { PoolUsage } from "./pool-usage.ts";
@@ -8,8 +8,15 @@ export function registerDbPoolMetrics(registry: Registry, pool: PoolUsage): void
   const busy: GaugeSeries = registry
     .gauge({
       name: "db_pool_busy_connections",
-      help: "PostgreSQL pool connections running a query or transaction now (waiting queries included, capped at the pool size)",
+      help: "PostgreSQL pool connections running a query or transaction now (at most the pool size; work beyond it waits for one)",
       collect: () => busy.set(pool.busy()),
+    })
+    .labels();
+  const pending: GaugeSeries = registry
+    .gauge({
+      name: "db_pool_pending_requests",
+      help: "Queries, transactions and reserve() calls waiting for a free PostgreSQL pool connection now (refused after DATABASE_ACQUIRE_TIMEOUT_MS)",
+      collect: () => pending.set(pool.waiting()),
     })
     .labels();
 }

@@ -33,6 +33,7 @@ const DB_DETAIL: Record<DbUnavailable["reason"], string> = {
   lock_timeout: "The database could not take a lock in time; retry later.",
   too_many_connections: "The database refuses more connections right now; retry later.",
   server_shutdown: "The database is restarting or shutting down; retry later.",
+  pool_exhausted: "Every database connection stayed busy (the database may be stalled); retry later.",
   connection: "The database cannot be reached right now; retry later.",
 };
 

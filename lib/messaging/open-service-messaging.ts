@@ -11,6 +11,7 @@ export interface ServiceConnectionsConfig {
   DATA_DIR: string;
   DATABASE_POOL_MAX: number;
   DATABASE_STATEMENT_TIMEOUT_MS: number;
+  DATABASE_ACQUIRE_TIMEOUT_MS?: number;
   NATS_URL?: string | undefined;
   NATS_STREAM_REPLICAS?: number;
   BROKER_DATABASE_URL?: string | undefined;
@@ -31,6 +32,7 @@ export async function openServiceConnections(
     log,
     max: cfg.DATABASE_POOL_MAX,
     statementTimeoutMs: cfg.DATABASE_STATEMENT_TIMEOUT_MS,
+    acquireTimeoutMs: cfg.DATABASE_ACQUIRE_TIMEOUT_MS,
     tracing,
   });
   opened.push({ name: "database", close: () => db.close() });

@@ -27,7 +27,9 @@ export function createShutdown(opts: ShutdownOptions): (reason: string) => Promi
     opts.log.info("shutdown started", { reason, drain_delay_ms: opts.drainDelayMs, grace_ms: opts.graceMs });
     for (const h of opts.healths) h.startDraining();
     // Proxies that only check passively (nginx) keep sending during the delay: each answer now closes its connection,
-    // so none is left in their keep-alive pools to be reused just as the listener closes.
+    // so none is left in their keep-alive pools to be reused just as the listener closes. Idle connections are not
+    // closed here: nginx reuses its most recently used connection first, so closing the idle ones now would race the
+    // requests about to be written on them; those left unused through the delay are closed by stop() below.
     for (const l of opts.listeners) l.drain();
     await sleep(opts.drainDelayMs);
     await Promise.all(opts.listeners.map((l) => l.stop(false)));

@@ -2,6 +2,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
+/** The operator's config for orders replicas (http context), which the restart tests and the chaos suite run. */
+export const ORDERS_SITE_CONF = join(import.meta.dir, "../../deploy/nginx/orders.conf");
+
 export interface NginxOptions {
   dir: string;
   port: number;
@@ -18,10 +21,13 @@ export interface NginxOptions {
   /** How long nginx takes a server out after a failed attempt (passive check; its default: 10 s). */
   upstreamFailTimeoutSeconds?: number;
   /**
-   * Retry POSTs on the next server after a connection error too (`proxy_next_upstream … non_idempotent`). Safe only
-   * where every POST carries an Idempotency-Key, as the orders API requires: the retry replays or places the order once.
+   * An http-context config file (one `upstream` and one `server`, as deploy/nginx/orders.conf) to run instead of the
+   * generated proxy: its upstream `server` lines become one per `upstreamPort` (their parameters kept), its `listen`
+   * becomes `port` on loopback. `upstreamKeepalive` and `upstreamKeepaliveTimeoutSeconds` do not apply to it.
    */
-  retryNonIdempotent?: boolean;
+  siteConfig?: string;
+  /** Directives (by name) removed from `siteConfig`, to measure what one of them is worth. */
+  dropDirectives?: string[];
   /** How long nginx keeps an idle upstream connection (its default: 60 s). */
   upstreamKeepaliveTimeoutSeconds?: number;
 }
@@ -34,10 +40,22 @@ export function nginxCommand(o: NginxOptions): string[] {
   // The *_temp_path folders below: nginx's defaults lie outside `dir` and need root.
   for (const d of ["body", "proxy", "fastcgi", "uwsgi", "scgi"]) mkdirSync(join(o.dir, d), { recursive: true });
   const keepalive = o.upstreamKeepalive ?? true;
-  const servers = [o.upstreamPort]
-    .flat()
+  const ports = [o.upstreamPort].flat();
+  const servers = ports
     .map((p) => `    server 127.0.0.1:${p}${o.upstreamFailTimeoutSeconds ? ` max_fails=1 fail_timeout=${o.upstreamFailTimeoutSeconds}s` : ""};`)
     .join("\n");
+  const proxy = o.siteConfig
+    ? `  include ${siteConfig(o, ports)};`
+    : `  upstream app {
+${servers}${keepalive ? "\n    keepalive 64;" : ""}${keepalive && o.upstreamKeepaliveTimeoutSeconds ? `\n    keepalive_timeout ${o.upstreamKeepaliveTimeoutSeconds}s;` : ""}
+  }
+  server {
+    listen 127.0.0.1:${o.port};
+    location / {
+      proxy_pass http://app;${keepalive ? '\n      proxy_http_version 1.1;\n      proxy_set_header Connection "";' : ""}
+      proxy_set_header X-Forwarded-For $remote_addr;
+    }
+  }`;
   const conf = `
 worker_processes ${o.workers};
 daemon off;
@@ -53,21 +71,30 @@ http {
   scgi_temp_path ${join(o.dir, "scgi")};
   server_tokens off;
   keepalive_requests 100000;
-  upstream app {
-${servers}${keepalive ? "\n    keepalive 64;" : ""}${keepalive && o.upstreamKeepaliveTimeoutSeconds ? `\n    keepalive_timeout ${o.upstreamKeepaliveTimeoutSeconds}s;` : ""}
-  }
-  server {
-    listen 127.0.0.1:${o.port};
-    location / {
-      proxy_pass http://app;${keepalive ? '\n      proxy_http_version 1.1;\n      proxy_set_header Connection "";' : ""}
-      proxy_set_header X-Forwarded-For $remote_addr;${o.retryNonIdempotent ? "\n      proxy_next_upstream error timeout non_idempotent;" : ""}
-    }
-  }
+${proxy}
 }
 `;
   const path = join(o.dir, "nginx.conf");
   writeFileSync(path, conf);
   return ["nginx", "-p", o.dir, "-c", path];
+}
+
+/** Writes `o.siteConfig` into `o.dir` with the test's upstream ports and listen port; returns its path. */
+function siteConfig(o: NginxOptions, ports: number[]): string {
+  const text = readFileSync(o.siteConfig as string, "utf8");
+  const lines = text.split("\n");
+  const firstServer = lines.findIndex((l) => /^\s*server\s+[^\s{]+:\d+/.test(l));
+  if (firstServer < 0 || !/^\s*listen\s+\d+;/m.test(text)) throw new Error(`${o.siteConfig}: no upstream server line or no "listen <port>;"`);
+  const params = (lines[firstServer] as string).replace(/^\s*server\s+\S+/, "").replace(/;.*$/, "");
+  const failTimeout = o.upstreamFailTimeoutSeconds ? params.replace(/fail_timeout=\w+/, `fail_timeout=${o.upstreamFailTimeoutSeconds}s`) : params;
+  const out = lines
+    .filter((l, i) => i === firstServer || !/^\s*server\s+[^\s{]+:\d+/.test(l))
+    .flatMap((l, i) => (i === firstServer ? ports.map((p) => `    server 127.0.0.1:${p}${failTimeout};`) : [l]))
+    .filter((l) => !(o.dropDirectives ?? []).some((d) => new RegExp(`^\\s*${d}\\s`).test(l)))
+    .map((l) => l.replace(/^(\s*)listen\s+\d+;/, `$1listen 127.0.0.1:${o.port};`));
+  const path = join(o.dir, "site.conf");
+  writeFileSync(path, out.join("\n"));
+  return path;
 }
 
 export interface RunningNginx {

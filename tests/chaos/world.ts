@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type NatsCluster, startNatsCluster } from "../../lib/testing/nats-cluster.ts";
-import { type RunningNginx, startNginx } from "../../lib/testing/nginx.ts";
+import { ORDERS_SITE_CONF, type RunningNginx, startNginx } from "../../lib/testing/nginx.ts";
 import { freePort, type ServiceProcess, startService } from "../../lib/testing/service-process.ts";
 import { startWebhookStub, type WebhookStub } from "../../services/notifications/testing/webhook-stub.ts";
 import { MAINS, type Pipeline, startPipeline } from "../pipeline/harness.ts";
@@ -52,7 +52,7 @@ export async function startWorld(progress: (line: string) => void) {
     port: await freePort(),
     upstreamPort: slots.filter((s) => s.kind === "orders").map((s) => s.port),
     upstreamFailTimeoutSeconds: 2,
-    retryNonIdempotent: true,
+    siteConfig: ORDERS_SITE_CONF,
     workers: 1,
     accessLog: false,
   });

@@ -1,11 +1,25 @@
 // A table lock held by another connection (as a migration or a manual ALTER would) against the orders API on real PostgreSQL.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { trackPoolUsage } from "../../../lib/db/pool-usage.ts";
 import { createSql, type Sql } from "../../../lib/db/postgres.ts";
 import { createHealth } from "../../../lib/health/health.ts";
 import { createRegistry } from "../../../lib/metrics/registry.ts";
 import { createTempDatabase } from "../../../lib/testing/temp-database.ts";
 import { createOrdersRepository } from "../orders/repository.ts";
 import { ordersFixture, sampleOrder } from "../testing/fixture.ts";
+
+/** Runs `fn` while a connection of `locker` holds LOCK TABLE … IN ACCESS EXCLUSIVE MODE on `table`. */
+async function lockTable<T>(locker: Sql, table: string, fn: (held: Sql) => Promise<T>): Promise<T> {
+  const held = await locker.reserve();
+  try {
+    await held`BEGIN`;
+    await held.unsafe(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+    return await fn(held);
+  } finally {
+    await held`ROLLBACK`;
+    held.release();
+  }
+}
 
 describe("orders while a table is locked (ACCESS EXCLUSIVE, real PostgreSQL)", () => {
   let db: Awaited<ReturnType<typeof createTempDatabase>>;
@@ -27,18 +41,7 @@ describe("orders while a table is locked (ACCESS EXCLUSIVE, real PostgreSQL)", (
     await db.drop();
   });
 
-  /** Runs `fn` while another connection holds LOCK TABLE … IN ACCESS EXCLUSIVE MODE on `table`. */
-  const whileLocked = async <T>(table: string, fn: (held: Sql) => Promise<T>): Promise<T> => {
-    const held = await locker.reserve();
-    try {
-      await held`BEGIN`;
-      await held.unsafe(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
-      return await fn(held);
-    } finally {
-      await held`ROLLBACK`;
-      held.release();
-    }
-  };
+  const whileLocked = <T>(table: string, fn: (held: Sql) => Promise<T>) => lockTable(locker, table, fn);
 
   test("writes and reads answer 504 database_timeout with Retry-After, counted by reason; the same key succeeds after the lock", async () => {
     const alice = await fx.client("alice");
@@ -84,5 +87,56 @@ describe("orders while a table is locked (ACCESS EXCLUSIVE, real PostgreSQL)", (
     expect(await (await fx.app.request("/metrics")).text()).toContain('http_database_unavailable_total{reason="connection"} 1');
     // The pool reconnects by itself.
     expect((await bob.get("/v1/orders")).status).toBe(200);
+  });
+});
+
+describe("orders when every pool connection is stuck behind a table lock (acquire timeout, real PostgreSQL)", () => {
+  let db: Awaited<ReturnType<typeof createTempDatabase>>;
+  let raw: Sql;
+  let locker: Sql;
+  let fx: Awaited<ReturnType<typeof ordersFixture>>;
+  const metrics = createRegistry();
+  const ACQUIRE_TIMEOUT_MS = 300;
+  beforeAll(async () => {
+    db = await createTempDatabase("orders_pool_wait");
+    // The statement timeout outlasts the lock here, so the two connections stay busy for the whole lock: only the
+    // pool's acquire timeout can end the third request's wait.
+    raw = createSql(db.url, { max: 2, statementTimeoutMs: 10_000, applicationName: "orders-pool-wait-test" });
+    locker = createSql(db.url, { max: 1, applicationName: "orders-pool-wait-locker" });
+    fx = await ordersFixture(trackPoolUsage(raw, { acquireTimeoutMs: ACQUIRE_TIMEOUT_MS }).sql, { metrics });
+  });
+  afterAll(async () => {
+    await Promise.all([raw.end({ timeout: 1 }), locker.end({ timeout: 1 })]);
+    await db.drop();
+  });
+
+  test("a request waiting for a connection answers 503 database_unavailable with Retry-After after the acquire timeout; nothing of it is stored", async () => {
+    const alice = await fx.client("alice");
+    const late = crypto.randomUUID();
+    const { blocked, waited, ms } = await lockTable(locker, "orders", async () => {
+      // Two orders take both connections and wait for the lock inside their transactions.
+      const blocked = Promise.all([alice.post("/v1/orders", sampleOrder()), alice.post("/v1/orders", sampleOrder())]);
+      await Bun.sleep(100);
+      const t0 = performance.now();
+      const waited = await alice.post("/v1/orders", sampleOrder(), late);
+      const ms = performance.now() - t0;
+      // Held a little longer, so the answer above came while both connections were still stuck.
+      await Bun.sleep(200);
+      return { blocked, waited, ms };
+    });
+    expect(waited.status).toBe(503);
+    expect(waited.headers.get("content-type")).toBe("application/problem+json");
+    expect(waited.headers.get("retry-after")).toBe("2");
+    expect(await waited.json()).toMatchObject({ code: "database_unavailable", status: 503 });
+    expect(ms).toBeGreaterThanOrEqual(ACQUIRE_TIMEOUT_MS - 5);
+    expect(ms).toBeLessThan(ACQUIRE_TIMEOUT_MS + 1_000);
+    const text = await (await fx.app.request("/metrics")).text();
+    expect(text).toContain('http_database_unavailable_total{reason="pool_exhausted"} 1');
+
+    // The two that held the connections finish once the lock is gone; the refused one never reached the database,
+    // so its retry under the same key places it once.
+    expect((await blocked).map((r) => r.status)).toEqual([201, 201]);
+    expect((await alice.post("/v1/orders", sampleOrder(), late)).status).toBe(201);
+    expect(await fx.counts()).toMatchObject({ orders: 3, outbox: 3, keys: 3 });
   });
 });
