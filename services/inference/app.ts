@@ -14,11 +14,11 @@ import type { Tracing } from "../../lib/telemetry/tracer.ts";
 import { VERSION } from "../../lib/version.ts";
 import type { Pools } from "./backends/pool.ts";
 import type { InferenceHooks } from "./hooks.ts";
-import { createHotInfer } from "./http/hot-infer.ts";
+import { createHotPath } from "./http/hot-path.ts";
 import type { InferenceEnv } from "./http/inference-env.ts";
 import { createInferenceMetrics, type InferenceMetrics } from "./metrics/inference-metrics.ts";
-import { registerOipRoutes } from "./oip/handlers.ts";
-import { registerOpenAiRoutes } from "./openai/handlers.ts";
+import { oipHotRoutes, registerOipRoutes } from "./oip/handlers.ts";
+import { openAiHotRoutes, registerOpenAiRoutes } from "./openai/handlers.ts";
 
 export interface InferenceAppDeps {
   log: Logger;
@@ -62,7 +62,8 @@ export function createApp(deps: InferenceAppDeps): OpenAPIHono<AppEnv> {
   // Server spans are made by the Hono chain: with tracing on, every request takes it.
   if (deps.hotPath !== false && !deps.tracing?.enabled) {
     const full = app.fetch;
-    const hot = createHotInfer({ pools: deps.pools, verifyToken: deps.verifyToken, call, log: deps.log, http, fallback: (req) => full(req) });
+    const routes = [...oipHotRoutes({ ...call, pools: deps.pools }), ...openAiHotRoutes({ ...call, pools: deps.pools })];
+    const hot = createHotPath({ routes, verifyToken: deps.verifyToken, log: deps.log, http, fallback: (req) => full(req) });
     app.fetch = (req, ...rest) => hot(req) ?? full(req, ...rest);
   }
   return app;

@@ -1,5 +1,5 @@
 // Registers the registry listing and the OIP v2 calls: thin glue from validated input to dispatch and back.
-import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { OpenAPIHono, z } from "@hono/zod-openapi";
 import type { InternalTokenVerifier } from "../../../lib/auth/internal-token.ts";
 import { requireInternalAuth, requireScope } from "../../../lib/auth/middleware.ts";
 import { AppError } from "../../../lib/http/app-error.ts";
@@ -10,11 +10,15 @@ import { dispatch } from "../forward/dispatch.ts";
 import { type CallDeps, modelCall } from "../forward/model-call.ts";
 import { jsonResponse } from "../forward/respond.ts";
 import { type CallRequest, honoCallRequest } from "../http/call-request.ts";
+import type { HotMatch, HotRoute } from "../http/hot-path.ts";
 import type { InferenceEnv } from "../http/inference-env.ts";
 import { modelFromPath } from "../http/model-path.ts";
 import { readBody } from "../http/read-body.ts";
 import { oipRoutes } from "./routes.ts";
+import { InferRequest } from "./schemas.ts";
 import { shapeElements } from "./validate.ts";
+
+type InferRequestBody = z.infer<typeof InferRequest>;
 
 export interface OipDeps extends CallDeps {
   pools: Pools;
@@ -102,6 +106,33 @@ export function registerOipRoutes(app: OpenAPIHono<InferenceEnv>, deps: OipDeps)
     checkElements(pool, req.inputs);
     return forwardInfer(deps, honoCallRequest(c as never), pool, await c.req.text(), req.id) as never;
   });
+}
+
+const INFER_PREFIX = "/v1/models/";
+const INFER_SUFFIX = "/infer";
+
+/** The infer route's hot-path twin (http/hot-path.ts): a registered OIP model in the path, matched exactly. */
+export function oipHotRoutes(deps: CallDeps & { pools: Pools }): HotRoute[] {
+  const matches = new Map<string, HotMatch<InferRequestBody>>();
+  for (const pool of deps.pools.values()) {
+    if (pool.spec.protocol !== "oip-v2") continue;
+    matches.set(pool.spec.name, {
+      limit: pool.spec.limits.maxRequestBytes,
+      serve: async (r, input) => {
+        checkElements(pool, input.data.inputs);
+        return forwardInfer(deps, r, pool, input.text, input.data.id);
+      },
+    });
+  }
+  const infer: HotRoute<InferRequestBody> = {
+    template: "/v1/models/:model/infer",
+    schema: InferRequest,
+    match(path) {
+      if (!path.startsWith(INFER_PREFIX) || !path.endsWith(INFER_SUFFIX)) return undefined;
+      return matches.get(path.slice(INFER_PREFIX.length, path.length - INFER_SUFFIX.length));
+    },
+  };
+  return [infer as HotRoute<unknown>];
 }
 
 /** The model's cap on tensor elements, over all inputs (a 422 like the schema's own checks). */

@@ -1,13 +1,15 @@
-// The hot infer path: it takes only plain calls, answers them exactly as the Hono route does, and hands everything else over intact.
+// The hot path: it takes only plain calls, answers them exactly as the Hono routes do, and hands everything else over intact.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Principal } from "../../../lib/auth/principal.ts";
 import { createHttpMetricFamilies } from "../../../lib/http/http-metrics.ts";
 import { createLogger, silentLogger } from "../../../lib/logging/logger.ts";
 import { createRegistry } from "../../../lib/metrics/registry.ts";
 import { createInferenceMetrics } from "../metrics/inference-metrics.ts";
+import { oipHotRoutes } from "../oip/handlers.ts";
+import { openAiHotRoutes } from "../openai/handlers.ts";
 import { type Harness, inferenceHarness } from "../testing/harness.ts";
 import { type ModelBackend, modelBackend } from "../testing/model-backend.ts";
-import { createHotInfer } from "./hot-infer.ts";
+import { createHotPath } from "./hot-path.ts";
 
 const MODELS = (url: string) => ({
   "lang-id": { protocol: "oip-v2", backends: [{ url }], maxRequestBytes: 4096, maxTensorElements: 2 },
@@ -38,14 +40,14 @@ describe("which requests it takes", () => {
       [NO_SCOPE]: { subject: "bob", scopes: new Set(["orders:read"]) },
     };
     const registry = createRegistry();
-    hot = createHotInfer({
-      pools: plain.pools,
+    const call = { hooks: {}, metrics: createInferenceMetrics(registry, plain.pools), pools: plain.pools };
+    hot = createHotPath({
+      routes: [...oipHotRoutes(call), ...openAiHotRoutes(call)],
       verifyToken: async (t) => {
         const p = principals[t];
         if (!p) throw new Error("invalid");
         return p;
       },
-      call: { hooks: {}, metrics: createInferenceMetrics(registry, plain.pools) },
       log: silentLogger,
       http: createHttpMetricFamilies(registry),
       fallback: async (req) => {
@@ -74,10 +76,15 @@ describe("which requests it takes", () => {
     return `answered ${answer.status}`;
   };
 
-  test("a plain call is answered by the hot path, from the model server", async () => {
+  test("plain calls (infer, chat, embeddings) are answered by the hot path, from the model server", async () => {
     const calls = backend.calls().length;
     expect(await outcome(request())).toBe("answered 200");
     expect(backend.calls().length).toBe(calls + 1);
+    const chat = JSON.stringify({ model: "echo-chat", messages: [{ role: "user", content: "hi" }] });
+    expect(await outcome(request({ path: "/v1/chat/completions", body: chat }))).toBe("answered 200");
+    const embed = JSON.stringify({ model: "echo-chat", input: "hi" });
+    expect(await outcome(request({ path: "/v1/embeddings", body: embed }))).toBe("answered 200");
+    expect(backend.calls().length).toBe(calls + 3);
   });
 
   test("anything out of the ordinary is left to the Hono route before the body is read", async () => {
@@ -85,6 +92,8 @@ describe("which requests it takes", () => {
     expect(await outcome(request({ headers: { "content-type": "text/plain" } }))).toBe("not taken");
     expect(await outcome(request({ headers: { "content-type": "application/json; charset=latin1" } }))).toBe("not taken");
     expect(await outcome(request({ path: "/v1/models/echo-chat/infer" }))).toBe("not taken");
+    expect(await outcome(request({ path: "/v1/chat/completions/" }))).toBe("not taken");
+    expect(await outcome(request({ path: "/v1/completions" }))).toBe("not taken");
     expect(await outcome(request({ path: "/v1/models/nope/infer" }))).toBe("not taken");
     expect(await outcome(request({ path: "/v1/models/lang-id%2F..%2Fx/infer" }))).toBe("not taken");
     expect(await outcome(request({ headers: { authorization: "Basic abc" } }))).toBe("not taken");
@@ -122,8 +131,8 @@ describe("the same answer as the Hono route", () => {
     await hono.close();
   });
 
-  const call = (h: Harness, body: string) =>
-    h.post("/v1/models/lang-id/infer", body, {
+  const call = (h: Harness, body: string, path = "/v1/models/lang-id/infer") =>
+    h.post(path, body, {
       headers: { "x-request-id": "same-id", traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" },
     });
   /** The access line without what differs by nature (time, duration, the span id each request gets). */
@@ -136,17 +145,31 @@ describe("the same answer as the Hono route", () => {
   };
   const headersOf = (res: Response) => Object.fromEntries([...res.headers].filter(([k]) => k !== "date" && k !== "content-length"));
 
-  for (const [name, body] of [
-    ["a plain call", BODY],
-    ["a call over the model's element cap", JSON.stringify({ inputs: [{ name: "t", shape: [3], datatype: "BYTES", data: ["a", "b", "c"] }] })],
+  const chat = (over: Record<string, unknown> = {}) =>
+    JSON.stringify({ model: "echo-chat", messages: [{ role: "user", content: "hello there" }], max_tokens: 8, ...over });
+  for (const [name, path, body] of [
+    ["an infer call", "/v1/models/lang-id/infer", BODY],
+    [
+      "an infer call over the model's element cap",
+      "/v1/models/lang-id/infer",
+      JSON.stringify({ inputs: [{ name: "t", shape: [3], datatype: "BYTES", data: ["a", "b", "c"] }] }),
+    ],
+    ["a chat completion", "/v1/chat/completions", chat()],
+    ["a streamed chat completion (usage asked for)", "/v1/chat/completions", chat({ stream: true, stream_options: { include_usage: true } })],
+    ["a streamed chat completion (no usage asked)", "/v1/chat/completions", chat({ stream: true })],
+    ["a chat completion for a model the registry does not have", "/v1/chat/completions", chat({ model: "nope" })],
+    ["embeddings", "/v1/embeddings", JSON.stringify({ model: "echo-chat", input: ["a", "bc"] })],
   ] as const) {
     test(`${name}: status, headers, body, access-log line and http_* series agree`, async () => {
-      const [a, b] = [await call(hot, body), await call(hono, body)];
+      const [a, b] = [await call(hot, body, path), await call(hono, body, path)];
       expect(a.status).toBe(b.status);
       expect(headersOf(a)).toEqual(headersOf(b));
       expect(await a.text()).toBe(await b.text());
+      // A stream's line is written when it is over: a moment after the last byte.
+      await Bun.sleep(20);
       expect(accessLine(lines.hot)).toEqual(accessLine(lines.hono));
-      const series = (text: string) => text.split("\n").filter((l) => l.startsWith("http_requests_total{") && l.includes("infer"));
+      const series = (text: string) =>
+        text.split("\n").filter((l) => l.startsWith("http_requests_total{") && l.includes(path.includes("infer") ? "infer" : path));
       expect(series(await hot.metrics())).toEqual(series(await hono.metrics()));
     });
   }

@@ -1,62 +1,76 @@
-// The hot path for the plain OIP infer call: the same checks, call and answer as the Hono route, without its middleware chain.
+// The hot path for plain model calls: the same checks, call and answer as their Hono routes, without the middleware chain.
 //
 // Like the gateway's proxy path, it exists because the chain costs more than everything else the service does per call
-// (measured with bench:inference's CPU per request). It takes only requests the Hono route would accept as they are:
-// POST, no query, a JSON content type, a declared length within the model's cap, a valid token with the scope, a
-// registered OIP model, a body the schema accepts. Anything else, and every request while tracing is on, goes to the
-// Hono app, which answers it as before (its problem, its span); a body already read is handed over with the request.
-
+// (bench:inference's CPU profile: about half of the service's own CPU per OIP infer call). It takes only requests the
+// Hono route would accept as they are: POST, no query, a JSON content type, a declared length within the cap, a valid
+// token with the scope, a body the route's schema accepts. Anything else, and every request while tracing is on, goes
+// to the Hono app, which answers it as before (its problem, its span); a body already read is handed over with it.
+import type { z } from "@hono/zod-openapi";
 import type { InternalTokenVerifier } from "../../../lib/auth/internal-token.ts";
 import { bearerJwt } from "../../../lib/auth/middleware.ts";
 import { hasScope } from "../../../lib/auth/principal.ts";
 import { problemForError } from "../../../lib/http/error-handler.ts";
-import type { HttpMetricFamilies } from "../../../lib/http/http-metrics.ts";
+import type { HttpMetricFamilies, RouteSeries } from "../../../lib/http/http-metrics.ts";
 import { jsonContentTypeProblem } from "../../../lib/http/json-media-type.ts";
 import { requestIdFrom } from "../../../lib/http/request-context.ts";
 import type { Fields, Logger } from "../../../lib/logging/logger.ts";
 import { continueTrace, formatTraceparent } from "../../../lib/telemetry/trace-context.ts";
-import type { Pools } from "../backends/pool.ts";
-import type { CallDeps } from "../forward/model-call.ts";
-import { checkElements, forwardInfer } from "../oip/handlers.ts";
-import { InferRequest } from "../oip/schemas.ts";
 import type { CallRequest } from "./call-request.ts";
 
-export interface HotInferDeps {
-  pools: Pools;
+/** A validated request on its way to a model: the parsed body, the text it came as, its size, and the caller. */
+export interface HotInput<T> {
+  data: T;
+  text: string;
+  bytes: number;
+  caller: string;
+}
+
+/** One request's route, once its path matched: the body cap, and what answers the call. */
+export interface HotMatch<T> {
+  limit: number;
+  serve(r: CallRequest, input: HotInput<T>): Promise<Response>;
+}
+
+export interface HotRoute<T = unknown> {
+  /** The Hono route's template: the same http_* series and access-log `route` on both paths. */
+  template: string;
+  /** The Hono route's body schema. */
+  schema: z.ZodType<T>;
+  /** This route's match for a path, or undefined (not this route, or a case the Hono route answers). */
+  match(path: string): HotMatch<T> | undefined;
+}
+
+export interface HotPathDeps {
+  routes: readonly HotRoute[];
   verifyToken: InternalTokenVerifier;
-  call: CallDeps;
   log: Logger;
   http: HttpMetricFamilies;
   /** The Hono app: every request the hot path does not take. */
   fallback(req: Request): Response | Promise<Response>;
 }
 
-const PREFIX = "/v1/models/";
-const SUFFIX = "/infer";
-/** The Hono route's template: the same http_* series and access-log route for both paths. */
-const ROUTE = "/v1/models/:model/infer";
 const JSON_TYPES = ["application/json"];
+const SCOPE = "inference:invoke";
 
 /** Returns the answer for a request it takes, undefined for one the Hono app must see as it came. */
-export function createHotInfer(deps: HotInferDeps): (req: Request) => Promise<Response> | undefined {
-  const { pools, log } = deps;
-  const series = deps.http.route("POST", ROUTE);
+export function createHotPath(deps: HotPathDeps): (req: Request) => Promise<Response> | undefined {
+  const { log } = deps;
+  const series = new Map<HotRoute, RouteSeries>(deps.routes.map((r) => [r, deps.http.route("POST", r.template)]));
   const decoder = new TextDecoder();
 
-  const take = async (req: Request, path: string, model: string, token: string): Promise<Response> => {
+  const take = async (req: Request, path: string, route: HotRoute, match: HotMatch<unknown>, token: string): Promise<Response> => {
     const started = performance.now();
-    const pool = pools.get(model);
     const principal = await deps.verifyToken(token).catch(() => undefined);
-    if (pool === undefined || principal === undefined || !hasScope(principal, "inference:invoke")) return deps.fallback(req);
+    if (principal === undefined || !hasScope(principal, SCOPE)) return deps.fallback(req);
     const bytes = new Uint8Array(await req.arrayBuffer());
     const text = decoder.decode(bytes);
-    let parsed: ReturnType<typeof InferRequest.safeParse> | undefined;
+    let parsed: { success: true; data: unknown } | { success: false } | undefined;
     try {
-      parsed = InferRequest.safeParse(JSON.parse(text));
+      parsed = route.schema.safeParse(JSON.parse(text));
     } catch {
       parsed = undefined;
     }
-    if (bytes.byteLength > pool.spec.limits.maxRequestBytes || !parsed?.success) {
+    if (bytes.byteLength > match.limit || !parsed?.success) {
       // The Hono route answers with its problem; the body is read, so it travels with a copy of the request.
       return deps.fallback(new Request(req.url, { method: req.method, headers: req.headers, body: bytes, signal: req.signal }));
     }
@@ -85,16 +99,15 @@ export function createHotInfer(deps: HotInferDeps): (req: Request) => Promise<Re
     deps.http.inFlight.inc();
     let res: Response;
     try {
-      checkElements(pool, parsed.data.inputs);
-      res = await forwardInfer(deps.call, r, pool, text, parsed.data.id);
+      res = await match.serve(r, { data: parsed.data, text, bytes: bytes.byteLength, caller: principal.subject });
     } catch (err) {
       res = problemForError(err, { requestId, instance: path, log: log.child({ request_id: requestId, trace_id: trace.traceId, span_id: trace.spanId }) });
     }
     deps.http.inFlight.dec();
-    const seconds = (performance.now() - started) / 1000;
-    series.duration.observe(seconds);
-    series.status(res.status).inc();
-    // The line the access-log middleware writes for the Hono route, field for field.
+    const s = series.get(route) as RouteSeries;
+    s.duration.observe((performance.now() - started) / 1000);
+    s.status(res.status).inc();
+    // The line the access-log middleware writes for the Hono route, field for field (a stream's when it is over).
     const level = res.status >= 500 ? "error" : "info";
     if (log.enabled(level)) {
       const write = () =>
@@ -103,7 +116,7 @@ export function createHotInfer(deps: HotInferDeps): (req: Request) => Promise<Re
           trace_id: trace.traceId,
           span_id: trace.spanId,
           method: "POST",
-          route: ROUTE,
+          route: route.template,
           status: res.status,
           duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
           ...logFields,
@@ -119,16 +132,25 @@ export function createHotInfer(deps: HotInferDeps): (req: Request) => Promise<Re
     // The path cut out of the absolute URL by hand (cheaper than new URL()); a query string sends it to the Hono route.
     const url = req.url;
     const start = url.indexOf("/", url.indexOf("//") + 2);
-    if (!url.startsWith(PREFIX, start) || !url.endsWith(SUFFIX) || url.includes("?", start)) return undefined;
-    const model = url.slice(start + PREFIX.length, url.length - SUFFIX.length);
-    if (model.includes("/") || pools.get(model)?.spec.protocol !== "oip-v2") return undefined;
+    if (url.includes("?", start)) return undefined;
+    const path = url.slice(start);
+    let route: HotRoute | undefined;
+    let match: HotMatch<unknown> | undefined;
+    for (const r of deps.routes) {
+      match = r.match(path);
+      if (match) {
+        route = r;
+        break;
+      }
+    }
+    if (route === undefined || match === undefined) return undefined;
     const h = req.headers;
     const type = h.get("content-type");
     if (type === null || jsonContentTypeProblem(type, JSON_TYPES) !== undefined) return undefined;
     const declared = Number(h.get("content-length") ?? Number.NaN);
-    if (!(declared <= (pools.get(model)?.spec.limits.maxRequestBytes ?? 0))) return undefined;
+    if (!(declared <= match.limit)) return undefined;
     const token = bearerJwt(h.get("authorization"));
     if (token === undefined) return undefined;
-    return take(req, url.slice(start), model, token);
+    return take(req, path, route, match, token);
   };
 }
