@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateDevKeyPair } from "../../lib/auth/dev-keys.ts";
+import { createInternalTokenMinter } from "../../lib/auth/internal-token.ts";
 import { freePort } from "../../lib/testing/service-process.ts";
 import { createTempDatabase } from "../../lib/testing/temp-database.ts";
 import { VERSION } from "../../lib/version.ts";
@@ -13,7 +14,7 @@ import { createPodman, missingOciTools, type Podman } from "./podman.ts";
 import { IMAGE_CONFIG, readRootfsList } from "./rootfs.ts";
 
 const NATS_URL = process.env.TEST_NATS_URL || "nats://127.0.0.1:4222";
-const SERVICES = ["gateway", "orders", "notifications"] as const;
+const SERVICES = ["gateway", "orders", "notifications", "inference"] as const;
 const GRACE_SECONDS = 10;
 
 let outDir: string;
@@ -21,6 +22,8 @@ let podman: Podman;
 const images = new Map<string, BuiltImage>();
 const databases: { drop(): Promise<void> }[] = [];
 let jwksServer: ReturnType<typeof Bun.serve> | undefined;
+/** A model server on the host for the inference image (OIP v2 readiness and infer: the input echoed). */
+let modelServer: ReturnType<typeof Bun.serve> | undefined;
 const keys = await generateDevKeyPair("image-test-1");
 
 beforeAll(async () => {
@@ -40,6 +43,7 @@ afterAll(async () => {
   await podman?.destroy();
   for (const db of databases) await db.drop();
   await jwksServer?.stop(true);
+  await modelServer?.stop(true);
   if (outDir) await rm(outDir, { recursive: true, force: true });
 }, 60_000);
 
@@ -57,6 +61,21 @@ async function serviceEnv(name: (typeof SERVICES)[number]): Promise<Record<strin
       RATE_LIMIT_STORE: "nats",
       NATS_URL,
     };
+  }
+  if (name === "inference") {
+    modelServer ??= Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch: async (req) => {
+        const path = new URL(req.url).pathname;
+        if (path === "/v2/health/ready") return new Response(null, { status: 200 });
+        if (path !== "/v2/models/echo/infer") return Response.json({ error: `no route ${path}` }, { status: 404 });
+        const body = (await req.json()) as { id?: string; inputs: unknown[] };
+        return Response.json({ model_name: "echo", id: body.id, outputs: body.inputs });
+      },
+    });
+    const models = { echo: { protocol: "oip-v2", backends: [{ url: `http://127.0.0.1:${modelServer.port}` }] } };
+    return { INTERNAL_AUTH_JWKS: jwks, INFERENCE_MODELS: JSON.stringify(models) };
   }
   const db = await createTempDatabase(`image_${name}`);
   databases.push(db);
@@ -132,6 +151,23 @@ for (const name of SERVICES) {
           ready: 200,
           logs: "",
         });
+
+        if (name === "inference") {
+          // A model call through the image: the internal token checked, the registry's backend on the host called.
+          const token = await (await createInternalTokenMinter(keys.privateJwk))({
+            audience: "inference",
+            subject: "image-test",
+            scopes: ["inference:invoke"],
+            ttlSeconds: 60,
+          });
+          const inputs = [{ name: "text", shape: [1], datatype: "BYTES", data: ["hello"] }];
+          const res = await fetch(`http://127.0.0.1:${port}/v1/models/echo/infer`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+            body: JSON.stringify({ id: "image-1", inputs }),
+          });
+          expect({ status: res.status, body: await res.json() }).toEqual({ status: 200, body: { model_name: "echo", id: "image-1", outputs: inputs } });
+        }
 
         expect(await podman("inspect", "--format", "{{.HostConfig.ReadonlyRootfs}}", id)).toBe("true");
         const pid = await podman("inspect", "--format", "{{.State.Pid}}", id);
