@@ -46,7 +46,11 @@ test("a service asking for a longer idle limit than the socket's gets it per req
   const listener = listenStarting({ port: 0, hostname: "127.0.0.1", whileStarting: startingAnswer, idleTimeoutSeconds: 1 });
   try {
     // Bun checks idle limits every ~4 s: a 1 s limit cuts a 5 s wait (measured), a 10 s one does not.
-    listener.serve({ fetch: async () => (await Bun.sleep(5_000), new Response("late")), idleTimeoutSeconds: 10 });
+    const late = async () => {
+      await Bun.sleep(5_000);
+      return new Response("late");
+    };
+    listener.serve({ fetch: late, idleTimeoutSeconds: 10 });
     expect(await (await fetch(`http://127.0.0.1:${listener.port}/`)).text()).toBe("late");
   } finally {
     await listener.stop(true);
