@@ -7,13 +7,7 @@ import { continueTrace } from "../telemetry/trace-context.ts";
 import type { Tracing } from "../telemetry/tracer.ts";
 import { ROUTINE_PATHS, routeTemplate } from "./access-log.ts";
 import type { AppEnv } from "./app-env.ts";
-
-// Accept a caller's id only when it is short and plain, so it is safe to log and echo.
-const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-export function requestIdFrom(header: string | undefined): string {
-  return header && SAFE_REQUEST_ID.test(header) ? header : crypto.randomUUID();
-}
+import { requestIdFrom } from "./request-id.ts";
 
 export function requestContext(log: Logger, tracing: Tracing): MiddlewareHandler<AppEnv> {
   return async (c, next) => {

@@ -12,17 +12,38 @@ export interface Listener {
   stop(force?: boolean): Promise<void>;
 }
 
-export interface ListenOptions {
-  port: number;
-  hostname?: string;
+/** What a listener serves: the service's handler and how it is called. */
+export interface ServeOptions {
   fetch: (req: Request, peer?: string) => Response | Promise<Response>;
   /** Pass the direct peer's IP address as `fetch`'s second argument (off by default: Hono's fetch would take it for env). */
   peerAddress?: boolean;
-  /** Seconds a keep-alive connection may stay idle. */
+  /** Seconds a keep-alive connection, or a request waiting for its answer, may stay idle (default 30). */
   idleTimeoutSeconds?: number;
 }
 
-type BunServer = { requestIP(req: Request): { address: string } | null };
+export interface ListenOptions extends ServeOptions {
+  port: number;
+  hostname?: string;
+}
+
+/**
+ * A listener opened before the service's handler exists: it answers as a starting process (`whileStarting`) until
+ * serve() hands it the handler, so /healthz answers while modules load and dependencies connect.
+ */
+export interface StartingListener extends Listener {
+  serve(opts: ServeOptions): void;
+}
+
+export interface ListenStartingOptions {
+  port: number;
+  hostname?: string;
+  /** The answers until serve() is called. */
+  whileStarting: (req: Request) => Response;
+  /** The connections' idle limit, fixed when the socket opens; serve() may ask for another one per request. */
+  idleTimeoutSeconds?: number;
+}
+
+type BunServer = { requestIP(req: Request): { address: string } | null; timeout(req: Request, seconds: number): void };
 type BunLike = {
   serve(o: {
     port: number;
@@ -54,34 +75,51 @@ function closing(res: Response): Response {
   }
 }
 
-export function listen(opts: ListenOptions): Listener {
+const DEFAULT_IDLE_TIMEOUT_SECONDS = 30;
+
+/** Bun passes its server (peer address, per-request timeout); Deno the peer address. */
+type Handler = (req: Request, server?: BunServer, peer?: string) => Response | Promise<Response>;
+
+export function listenStarting(opts: ListenStartingOptions): StartingListener {
   const g = globalThis as { Bun?: BunLike; Deno?: DenoLike };
+  const listenIdle = opts.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS;
   let draining = false;
-  const serve = opts.fetch;
-  // Costs one flag check per request until the drain starts.
-  const wrapped = (req: Request, peer?: string): Response | Promise<Response> => {
-    if (!draining) return serve(req, peer);
-    return Promise.resolve(serve(req, peer)).then(closing);
+  // Replaced once by serve(); the runtime's callback reads it per request (one indirection).
+  let handle: Handler = (req) => opts.whileStarting(req);
+  const serve = (s: ServeOptions) => {
+    const idle = s.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS;
+    const answer: Handler = (req, server, peer) => {
+      // The socket's limit was fixed when it opened; only a service that asks for another pays a call per request.
+      if (idle !== listenIdle) server?.timeout(req, idle);
+      return s.fetch(req, s.peerAddress ? (peer ?? server?.requestIP(req)?.address) : undefined);
+    };
+    // Costs one flag check per request until the drain starts.
+    handle = (req, server, peer) => (draining ? Promise.resolve(answer(req, server, peer)).then(closing) : answer(req, server, peer));
   };
   const drain = () => {
     draining = true;
   };
-  opts = { ...opts, fetch: wrapped };
+  const hostname = opts.hostname ?? "0.0.0.0";
   if (g.Bun) {
-    const handler = opts.fetch;
-    const fetch = opts.peerAddress
-      ? (req: Request, server: BunServer) => handler(req, server.requestIP(req)?.address)
-      : (handler as (req: Request) => Response);
-    const server = g.Bun.serve({ port: opts.port, hostname: opts.hostname ?? "0.0.0.0", fetch, idleTimeout: opts.idleTimeoutSeconds ?? 30 });
+    const server = g.Bun.serve({ port: opts.port, hostname, fetch: (req, srv) => handle(req, srv), idleTimeout: listenIdle });
     // stop(false) lets in-flight requests finish and closes idle keep-alive connections at once (measured, Bun 1.4.5).
-    return { port: server.port, drain, stop: (force = false) => server.stop(force) };
+    return { port: server.port, drain, serve, stop: (force = false) => server.stop(force) };
   }
   if (g.Deno) {
-    const handler = opts.fetch;
-    const server = g.Deno.serve({ port: opts.port, hostname: opts.hostname ?? "0.0.0.0", onListen: () => {} }, (req, info) =>
-      opts.peerAddress ? handler(req, info.remoteAddr.hostname) : handler(req),
-    );
-    return { port: server.addr.port, drain, stop: () => server.shutdown() };
+    const server = g.Deno.serve({ port: opts.port, hostname, onListen: () => {} }, (req, info) => handle(req, undefined, info.remoteAddr.hostname));
+    return { port: server.addr.port, drain, serve, stop: () => server.shutdown() };
   }
   throw new Error("listen: no supported runtime (Bun or Deno) found");
+}
+
+/** A listener serving `opts.fetch` from the start. */
+export function listen(opts: ListenOptions): Listener {
+  const listener = listenStarting({
+    port: opts.port,
+    hostname: opts.hostname,
+    idleTimeoutSeconds: opts.idleTimeoutSeconds,
+    whileStarting: () => new Response(null, { status: 503 }),
+  });
+  listener.serve(opts);
+  return listener;
 }

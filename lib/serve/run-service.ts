@@ -9,6 +9,7 @@ import type { Tracing } from "../telemetry/tracer.ts";
 import { startTracingOrExit } from "../telemetry/tracing.ts";
 import { VERSION } from "../version.ts";
 import { runEntrypoint } from "./entrypoint.ts";
+import type { StartingListener } from "./listen.ts";
 import type { RunningService } from "./running-service.ts";
 
 /** What every service's env schema has (commonEnv). */
@@ -26,6 +27,8 @@ export interface ServiceProcess<C> {
   tracing: Tracing;
   /** Closers of what `start` opened, in opening order (closed in reverse on shutdown or a failed start). */
   opened: Closer[];
+  /** Listening since main.ts (answering as a starting process) on cfg.PORT; the service serves on it once started. */
+  listener?: StartingListener;
 }
 
 export interface RunServiceOptions<S extends z.ZodObject> {
@@ -33,12 +36,20 @@ export interface RunServiceOptions<S extends z.ZodObject> {
   env: S;
   /** Batch log lines (one write per few milliseconds): for services that write a line per request or per event. */
   batchedLog?: boolean;
+  /** main.ts's early listener (lib/serve/starting-listener.ts), when it could open one. */
+  listener?: StartingListener | undefined;
   start: (p: ServiceProcess<z.infer<S>>) => Promise<RunningService>;
 }
 
 /** Exits 1 with one message listing every env problem; otherwise runs the service until a signal ends it. */
 export async function runService<S extends z.ZodObject>(opts: RunServiceOptions<S>): Promise<void> {
-  const cfg = loadConfigOrExit(opts.service, opts.env, process.env) as z.infer<S> & ProcessConfig;
+  const cfg = loadConfigOrExit(opts.service, opts.env, process.env) as z.infer<S> & ProcessConfig & { PORT: number };
+  // main.ts read PORT without the schema; should the two ever disagree, the start listens on the schema's port itself.
+  let listener = opts.listener;
+  if (listener && listener.port !== cfg.PORT) {
+    void listener.stop(true);
+    listener = undefined;
+  }
   const output = opts.batchedLog ? createBatchedSink(stdoutSink) : undefined;
   if (output) process.on("exit", output.flush);
   const sink = output?.sink ?? stdoutSink;
@@ -52,6 +63,6 @@ export async function runService<S extends z.ZodObject>(opts: RunServiceOptions<
     graceMs: cfg.SHUTDOWN_GRACE_MS,
     // Spans after the connections are closed (so those of the shutdown are exported too), the log last.
     last: [tracing.closer, ...(output ? [{ name: "log", close: async () => output.flush() }] : [])],
-    start: (opened) => opts.start({ cfg, log, sink, tracing, opened }),
+    start: (opened) => opts.start({ cfg, log, sink, tracing, opened, listener }),
   });
 }

@@ -1,12 +1,12 @@
 // `npm run bench:startup`: cold start and memory of every compiled service against a compiled Bun hello-world (the floor).
 //
-// Per target, in one run: executable size, `--version` wall time, spawn → first 200 on /healthz and on /readyz (real
+// Per target, in one run: executable size, `--version` wall time (targets round-robin, as are the spawns), spawn → first 200 on /healthz and on /readyz (real
 // PostgreSQL and NATS), RSS idle after start (and its anonymous part) and after 10,000 requests, and the CPU that
 // --version and the start up to /readyz used (steady when other work shares the machine, unlike wall times); medians
 // of --runs spawns (default 7) after one uncounted warm-up spawn. Targets (issue 12) are judged as ratios to the
 // hello-world measured in the same run.
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import postgres from "postgres";
@@ -33,6 +33,7 @@ const DATABASE_URL = process.env.TEST_DATABASE_URL || "postgres://postgres@127.0
 const NATS_URL = process.env.TEST_NATS_URL || "nats://127.0.0.1:4222";
 const BUN = process.execPath;
 const work = mkdtempSync(join(tmpdir(), "bench-startup-"));
+const LOAD_AT_START = loadavg();
 const log = (line: string) => console.error(`bench:startup: ${line}`);
 
 process.on("SIGINT", () => {
@@ -118,14 +119,44 @@ async function targets(hello: string): Promise<{ list: Target[]; cleanup: () => 
     },
     load: async () => ({ requests: REQUESTS, concurrency: 8, request: get("/v1/orders?limit=20", userToken) }),
   });
+  // Inference's registry points at a model server stub in this process (readiness and metadata answers only), so its
+  // start includes the first readiness round and its load goes through the backend client, as in production.
+  const modelServer = startModelServerStub();
+  list.push({
+    name: "inference",
+    exe: join(ROOT, "dist/inference"),
+    env: {
+      ...common,
+      NATS_URL: "",
+      INFERENCE_MODELS: JSON.stringify({ "bench-model": { protocol: "oip-v2", backends: [{ url: modelServer.url }] } }),
+    },
+    load: async () => ({ requests: REQUESTS, concurrency: 8, request: get("/v1/models/bench-model", await internal("inference", "inference:invoke")) }),
+  });
   const only = args.only?.split(",");
   return {
     list: list.filter((t) => !only || t.name === "hello-world" || only.includes(t.name)),
     cleanup: async () => {
       ordersForGateway.stop();
+      await modelServer.server.stop(true);
       await admin.end();
     },
   };
+}
+
+/** An OIP v2 model server that is ready and describes any model (what inference's start and metadata calls ask). */
+function startModelServerStub(): { url: string; server: ReturnType<typeof Bun.serve> } {
+  const server = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch: (req) => {
+      const path = new URL(req.url).pathname;
+      if (path === "/v2/health/ready") return new Response(null, { status: 200 });
+      const model = /^\/v2\/models\/([^/]+)$/.exec(path)?.[1];
+      if (model) return Response.json({ name: model, platform: "bench", inputs: [], outputs: [] });
+      return new Response(null, { status: 404 });
+    },
+  });
+  return { url: `http://127.0.0.1:${server.port}`, server };
 }
 
 /** A long-running orders process on a fixed free port, for the gateway to proxy to. */
@@ -161,20 +192,39 @@ interface Row {
   loadFailures: number;
 }
 
-async function measure(t: Target): Promise<Row> {
-  const versions: { ms: number; cpuMs: number }[] = [];
-  for (let i = 0; i < RUNS + 1; i++) versions.push(await versionMs(t.exe));
-  versions.shift(); // warm-up: page cache
-  log(`${t.name}: warm-up spawn`);
-  await measureSpawn(t.exe, t.env);
-  const spawns: SpawnFigures[] = [];
-  for (let i = 1; i <= RUNS; i++) {
-    const f = await measureSpawn(t.exe, t.env, await t.load());
-    spawns.push(f);
-    log(
-      `${t.name}: spawn ${i}/${RUNS}: /healthz ${f.healthzMs.toFixed(1)} ms, /readyz ${f.readyzMs.toFixed(1)} ms (CPU ${f.readyzCpuMs.toFixed(1)} ms), RSS ${f.idleRssMb.toFixed(1)} (anon ${f.idleAnonMb.toFixed(1)}) → ${f.loadedRssMb?.toFixed(1)} MB after ${REQUESTS} requests${f.loadFailures ? ` (${f.loadFailures} not 200!)` : ""}`,
-    );
+type VersionTimes = { ms: number; cpuMs: number }[];
+
+/**
+ * Measures every target round-robin: one `--version` of each per round, then one spawn of each per round (a first
+ * round of each uncounted: page cache). Interleaved so the ratios to the hello-world compare processes started under
+ * the same load; measured one target after the other, a neighbour's burst during one target's turn showed up as that
+ * target's ratio.
+ */
+async function measureAll(list: Target[]): Promise<Row[]> {
+  const versions = new Map<string, VersionTimes>(list.map((t) => [t.name, []]));
+  for (let round = 0; round <= RUNS; round++) {
+    for (const t of list) {
+      const v = await versionMs(t.exe);
+      if (round > 0) versions.get(t.name)?.push(v);
+    }
   }
+  log(`--version: ${[...versions].map(([name, v]) => `${name} ${median(v.map((x) => x.ms)).toFixed(1)} ms`).join(", ")}`);
+  const spawns = new Map<string, SpawnFigures[]>(list.map((t) => [t.name, []]));
+  log("warm-up spawns");
+  for (const t of list) await measureSpawn(t.exe, t.env);
+  for (let i = 1; i <= RUNS; i++) {
+    for (const t of list) {
+      const f = await measureSpawn(t.exe, t.env, await t.load());
+      spawns.get(t.name)?.push(f);
+      log(
+        `${t.name}: spawn ${i}/${RUNS}: /healthz ${f.healthzMs.toFixed(1)} ms, /readyz ${f.readyzMs.toFixed(1)} ms (CPU ${f.readyzCpuMs.toFixed(1)} ms), RSS ${f.idleRssMb.toFixed(1)} (anon ${f.idleAnonMb.toFixed(1)}) → ${f.loadedRssMb?.toFixed(1)} MB after ${REQUESTS} requests${f.loadFailures ? ` (${f.loadFailures} not 200!)` : ""}`,
+      );
+    }
+  }
+  return list.map((t) => row(t, versions.get(t.name) ?? [], spawns.get(t.name) ?? []));
+}
+
+function row(t: Target, versions: VersionTimes, spawns: SpawnFigures[]): Row {
   const m = (pick: (f: SpawnFigures) => number) => median(spawns.map(pick));
   return {
     name: t.name,
@@ -194,7 +244,13 @@ async function measure(t: Target): Promise<Row> {
 function report(rows: Row[]): boolean {
   const floor = rows.find((r) => r.name === "hello-world") as Row;
   const x = (v: number, f: number) => `${(v / f).toFixed(2)}×`;
-  console.log(`\ncold start and memory, medians of ${RUNS} spawns (PostgreSQL ${new URL(DATABASE_URL).host}, NATS ${NATS_URL})\n`);
+  console.log(`\ncold start and memory, medians of ${RUNS} spawns (PostgreSQL ${new URL(DATABASE_URL).host}, NATS ${NATS_URL})`);
+  // Wall times move with what else runs on the machine: the load average says how busy it was.
+  console.log(
+    `load average at the start ${LOAD_AT_START.map((l) => l.toFixed(2)).join(" ")}, at the end ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}\n`,
+  );
   console.log(
     "| target | exe MB | --version ms | /healthz ms | /readyz ms | CPU: --version, to /readyz ms | idle RSS MB (anon) | RSS after %s req MB |".replace(
       "%s",
@@ -237,9 +293,9 @@ try {
   log("compiling the hello-world floor");
   const hello = await helloWorld();
   const { list, cleanup } = await targets(hello);
-  const rows: Row[] = [];
+  let rows: Row[] = [];
   try {
-    for (const t of list) rows.push(await measure(t));
+    rows = await measureAll(list);
   } finally {
     await cleanup();
   }

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { privateJwkEnv } from "../../lib/auth/jwks-env.ts";
 import { commonEnv, natsStreamReplicas } from "../../lib/config/env.ts";
 import { parseCidrList } from "../../lib/http/ip-address.ts";
+import { DEFAULT_PORTS } from "../../lib/serve/starting-listener.ts";
 import { DEV_AUDIENCE, DEV_ISSUER_ID } from "./dev-issuer/issuer.ts";
 import { parseRateLimits } from "./ratelimit/policies.ts";
 
@@ -59,7 +60,7 @@ export const UPSTREAM_TIMEOUT_DEFAULTS: Readonly<Record<string, number>> = { inf
 
 export const gatewayEnv = z
   .object({
-    ...commonEnv(8080),
+    ...commonEnv(DEFAULT_PORTS.gateway),
     // Kept exactly as written: it is compared with the discovery document's `issuer` and the tokens' `iss` byte for byte.
     OIDC_ISSUER_URL: httpUrlExact
       .optional()

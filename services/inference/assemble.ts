@@ -23,7 +23,7 @@ export interface AssembledInference {
   pools: Pools;
   health: Health;
   metrics: Registry;
-  /** Loads its BPE table once startLoading() is called (start.ts: after listening); counts approximately until then. */
+  /** Loads its BPE table at its first count (the first OpenAI call's prompt); counts approximately until then. */
   tokens: TokenCounter;
 }
 
@@ -58,7 +58,7 @@ export function assembleInference(cfg: InferenceConfig, opts: AssembleOptions): 
     budgetGroups: cfg.INFERENCE_TOKEN_BUDGETS.map((p) => p.group),
     budgetBuckets: budget.size,
   });
-  // Loads when start.ts says so (after the listener is up); until then token counts are approximate.
+  // Loads at the first count (the first OpenAI call), so neither the start nor an OIP-only replica pays for the table.
   const tokens = opts.tokens ?? createTokenCounter({ deferLoad: true });
   const hooks: InferenceHooks = opts.hooks ?? {
     admit: createAdmission(pools, inferenceMetrics),

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { jwksEnv } from "../../lib/auth/jwks-env.ts";
 import { commonEnv } from "../../lib/config/env.ts";
+import { DEFAULT_PORTS } from "../../lib/serve/starting-listener.ts";
 import type { ModelLimits } from "./registry/model-spec.ts";
 import { GROUP_NAME, registrySchema } from "./registry/registry-schema.ts";
 import type { BudgetPolicy } from "./usage/token-budget.ts";
@@ -48,7 +49,7 @@ const tokenBudgets = z.string().transform((text, ctx) => {
 });
 
 const declared = {
-  ...commonEnv(8083),
+  ...commonEnv(DEFAULT_PORTS.inference),
   INTERNAL_AUTH_JWKS: jwksEnv.describe("JWKS (JSON) with the gateway's public key(s) for internal tokens"),
   INFERENCE_MODELS: registryJson.describe("The model registry (JSON): public name → protocol, backends and limits"),
   INFERENCE_CONNECT_TIMEOUT_MS: int(2_000, 1, 60_000).describe("Default time a backend has to accept a TCP connection"),

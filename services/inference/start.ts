@@ -3,16 +3,29 @@
 import type { Closer } from "../../lib/lifecycle/closer.ts";
 import type { Logger } from "../../lib/logging/logger.ts";
 import { startProcessMetrics } from "../../lib/metrics/process-metrics.ts";
-import { listen } from "../../lib/serve/listen.ts";
+import { listenStarting, type StartingListener } from "../../lib/serve/listen.ts";
 import { startPeriodic } from "../../lib/serve/periodic.ts";
 import type { RunningService } from "../../lib/serve/running-service.ts";
+import { startingAnswer } from "../../lib/serve/starting-listener.ts";
 import type { Tracing } from "../../lib/telemetry/tracer.ts";
 import { assembleInference } from "./assemble.ts";
 import { checkReadiness } from "./backends/readiness.ts";
 import type { InferenceConfig } from "./config.ts";
 
-export async function startInference(cfg: InferenceConfig, { log, tracing }: { log: Logger; tracing?: Tracing }): Promise<RunningService> {
+export interface InferenceResources {
+  log: Logger;
+  tracing?: Tracing;
+  /** Listening on cfg.PORT already (main.ts); otherwise the start listens itself. */
+  listener?: StartingListener;
+}
+
+export async function startInference(cfg: InferenceConfig, { log, tracing, ...res }: InferenceResources): Promise<RunningService> {
   const { app, pools, health, metrics, tokens } = assembleInference(cfg, { log, tracing });
+  // A streamed generation may be silent up to the idle limit: keep the client's connection open past it.
+  const longestIdleMs = Math.max(...[...pools.values()].map((p) => Math.min(p.spec.limits.idleTimeoutMs, p.spec.limits.firstByteTimeoutMs)));
+  const idleTimeoutSeconds = Math.min(255, Math.max(30, Math.ceil(longestIdleMs / 1000) + 5)); // Bun allows ≤ 255 s
+  // Probes answer from the start (/healthz 200, /startupz and /readyz 503), everything else 503 until the app serves.
+  const listener = res.listener ?? listenStarting({ port: cfg.PORT, whileStarting: startingAnswer, idleTimeoutSeconds });
   const processMetrics = startProcessMetrics(metrics);
   const closers: Closer[] = [{ name: "process metrics", close: async () => processMetrics.stop() }];
   if (cfg.INFERENCE_READINESS_INTERVAL_MS > 0) {
@@ -21,13 +34,9 @@ export async function startInference(cfg: InferenceConfig, { log, tracing }: { l
     const readiness = startPeriodic("readiness checks", cfg.INFERENCE_READINESS_INTERVAL_MS, () => checkReadiness(pools, { log }), log);
     closers.unshift({ name: "readiness checks", close: () => readiness.stop() });
   }
-  // A streamed generation may be silent up to the idle limit: keep the client's connection open past it.
-  const longestIdleMs = Math.max(...[...pools.values()].map((p) => Math.min(p.spec.limits.idleTimeoutMs, p.spec.limits.firstByteTimeoutMs)));
-  const idleTimeoutSeconds = Math.min(255, Math.max(30, Math.ceil(longestIdleMs / 1000) + 5)); // Bun allows ≤ 255 s
-  const listener = listen({ port: cfg.PORT, fetch: app.fetch, idleTimeoutSeconds });
+  listener.serve({ fetch: app.fetch, idleTimeoutSeconds });
   health.markStarted();
-  // The token counter's table loads only now, off the start path: calls before that count approximately.
-  tokens.startLoading();
+  // The token counter's table loads at its first count (assemble.ts), off the start path.
   tokens.ready.catch((err) => log.warn("tokenizer failed to load; token estimates stay approximate", { error: String(err) }));
   const models = [...pools.values()].map((p) => `${p.spec.name} (${p.spec.protocol}, ${p.backends.length} backend${p.backends.length === 1 ? "" : "s"})`);
   log.info("ready", { port: listener.port, models });

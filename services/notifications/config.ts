@@ -2,12 +2,13 @@
 import { z } from "zod";
 import { jwksEnv } from "../../lib/auth/jwks-env.ts";
 import { commonEnv, databaseEnv, messagingEnv } from "../../lib/config/env.ts";
+import { DEFAULT_PORTS } from "../../lib/serve/starting-listener.ts";
 
 const millis = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
 export const notificationsEnv = z
   .object({
-    ...commonEnv(8082),
+    ...commonEnv(DEFAULT_PORTS.notifications),
     ...databaseEnv,
     ...messagingEnv,
     INTERNAL_AUTH_JWKS: jwksEnv.describe("JWKS (JSON) with the gateway's public key(s) for internal tokens"),

@@ -1,5 +1,6 @@
 // Notifications process, loaded by main.ts: opens the database and the transport and starts the service (lib/serve/run-service.ts does the rest).
 import { openServiceConnections } from "../../lib/messaging/open-service-messaging.ts";
+import type { StartingListener } from "../../lib/serve/listen.ts";
 import { runService } from "../../lib/serve/run-service.ts";
 import { VERSION } from "../../lib/version.ts";
 import { notificationsEnv } from "./config.ts";
@@ -7,14 +8,18 @@ import { startNotifications } from "./start.ts";
 
 const SERVICE = "notifications";
 
-await runService({
-  service: SERVICE,
-  env: notificationsEnv,
-  // The log channel writes a line per event.
-  batchedLog: true,
-  start: async ({ cfg, log, tracing, opened }) => {
-    log.info("starting", { version: VERSION, port: cfg.PORT, embedded_database: !cfg.DATABASE_URL, nats: Boolean(cfg.NATS_URL) });
-    const { db, transport } = await openServiceConnections(SERVICE, cfg, log, opened, tracing);
-    return startNotifications(cfg, { log, db, transport, tracing });
-  },
-});
+/** Runs the service on main.ts's early listener, when it has one. */
+export async function run(listener: StartingListener | undefined): Promise<void> {
+  await runService({
+    service: SERVICE,
+    listener,
+    env: notificationsEnv,
+    // The log channel writes a line per event.
+    batchedLog: true,
+    start: async ({ cfg, log, tracing, opened, listener }) => {
+      log.info("starting", { version: VERSION, port: cfg.PORT, embedded_database: !cfg.DATABASE_URL, nats: Boolean(cfg.NATS_URL) });
+      const { db, transport } = await openServiceConnections(SERVICE, cfg, log, opened, tracing);
+      return startNotifications(cfg, { log, db, transport, tracing, listener });
+    },
+  });
+}

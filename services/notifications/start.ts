@@ -11,9 +11,10 @@ import { DLQ_STREAM, ORDERS_STREAM } from "../../lib/messaging/topology.ts";
 import type { Transport } from "../../lib/messaging/types.ts";
 import { startProcessMetrics } from "../../lib/metrics/process-metrics.ts";
 import { createRegistry } from "../../lib/metrics/registry.ts";
-import { listen } from "../../lib/serve/listen.ts";
+import { listenStarting, type StartingListener } from "../../lib/serve/listen.ts";
 import type { PeriodicJob } from "../../lib/serve/periodic.ts";
 import type { RunningService } from "../../lib/serve/running-service.ts";
+import { startingAnswer } from "../../lib/serve/starting-listener.ts";
 import type { Tracing } from "../../lib/telemetry/tracer.ts";
 import { createApp } from "./app.ts";
 import { createChannel } from "./channels/create-channel.ts";
@@ -36,9 +37,13 @@ export interface NotificationsResources {
   transport: Transport;
   /** From startTracing: server, worker and webhook spans when on (default: off); db and transport got it when opened. */
   tracing?: Tracing;
+  /** Listening on cfg.PORT already (main.ts); otherwise the start listens itself. */
+  listener?: StartingListener;
 }
 
-export async function startNotifications(cfg: NotificationsConfig, { log, db, transport, tracing }: NotificationsResources): Promise<RunningService> {
+export async function startNotifications(cfg: NotificationsConfig, { log, db, transport, tracing, ...res }: NotificationsResources): Promise<RunningService> {
+  // Probes answer from the start (/healthz 200, /startupz and /readyz 503), everything else 503 until the app serves.
+  const listener = res.listener ?? listenStarting({ port: cfg.PORT, whileStarting: startingAnswer });
   const repo = createNotificationsRepository(db.sql);
   let consumer: RunningConsumer | undefined;
   let consumerSetup: BrokerSetup | undefined;
@@ -69,8 +74,6 @@ export async function startNotifications(cfg: NotificationsConfig, { log, db, tr
     tracing,
   });
 
-  // Listen before migrating so /healthz and /startupz answer while migrations run.
-  const listener = listen({ port: cfg.PORT, fetch: app.fetch });
   const closers: Closer[] = [];
   try {
     const { applied } = await migrate(db.sql, migrations, { log });
@@ -121,6 +124,7 @@ export async function startNotifications(cfg: NotificationsConfig, { log, db, tr
     processMetrics.stop();
     throw err;
   }
+  listener.serve({ fetch: app.fetch });
   health.markStarted();
   log.info("ready", { port: listener.port, consumer: cfg.CONSUMER_ENABLED, channel: cfg.NOTIFY_CHANNEL, transport: transport.kind });
   closers.push({ name: "process metrics", close: async () => processMetrics.stop() });

@@ -2,9 +2,10 @@
 import { z } from "zod";
 import { jwksEnv } from "../../lib/auth/jwks-env.ts";
 import { commonEnv, databaseEnv, messagingEnv } from "../../lib/config/env.ts";
+import { DEFAULT_PORTS } from "../../lib/serve/starting-listener.ts";
 
 export const ordersEnv = z.object({
-  ...commonEnv(8081),
+  ...commonEnv(DEFAULT_PORTS.orders),
   ...databaseEnv,
   ...messagingEnv,
   INTERNAL_AUTH_JWKS: jwksEnv.describe("JWKS (JSON) with the gateway's public key(s) for internal tokens"),

@@ -11,8 +11,9 @@ import { ORDERS_STREAM } from "../../lib/messaging/topology.ts";
 import type { Transport } from "../../lib/messaging/types.ts";
 import { startProcessMetrics } from "../../lib/metrics/process-metrics.ts";
 import { createRegistry } from "../../lib/metrics/registry.ts";
-import { listen } from "../../lib/serve/listen.ts";
+import { listenStarting, type StartingListener } from "../../lib/serve/listen.ts";
 import type { RunningService } from "../../lib/serve/running-service.ts";
+import { startingAnswer } from "../../lib/serve/starting-listener.ts";
 import type { Tracing } from "../../lib/telemetry/tracer.ts";
 import { createApp } from "./app.ts";
 import type { OrdersConfig } from "./config.ts";
@@ -29,9 +30,13 @@ export interface OrdersResources {
   transport: Transport;
   /** From startTracing: server spans when on (default: off); db and transport got it when they were opened. */
   tracing?: Tracing;
+  /** Listening on cfg.PORT already (main.ts); otherwise the start listens itself. */
+  listener?: StartingListener;
 }
 
-export async function startOrders(cfg: OrdersConfig, { log, db, transport, tracing }: OrdersResources): Promise<RunningService> {
+export async function startOrders(cfg: OrdersConfig, { log, db, transport, tracing, ...res }: OrdersResources): Promise<RunningService> {
+  // Probes answer from the start (/healthz 200, /startupz and /readyz 503), everything else 503 until the app serves.
+  const listener = res.listener ?? listenStarting({ port: cfg.PORT, whileStarting: startingAnswer });
   const repo = createOrdersRepository(db.sql);
   let relay: ReturnType<typeof startRelay> | undefined;
   let relaySetup: BrokerSetup | undefined;
@@ -57,8 +62,6 @@ export async function startOrders(cfg: OrdersConfig, { log, db, transport, traci
     tracing,
   });
 
-  // Listen before migrating so /healthz and /startupz answer while migrations run.
-  const listener = listen({ port: cfg.PORT, fetch: app.fetch });
   try {
     const { applied } = await migrate(db.sql, migrations, { log });
     log.info("migrations done", { applied: applied.length });
@@ -105,6 +108,7 @@ export async function startOrders(cfg: OrdersConfig, { log, db, transport, traci
     { name: "outbox retention", close: () => retention.stop() },
     { name: "outbox metrics", close: () => outboxGauges.stop() },
   );
+  listener.serve({ fetch: app.fetch });
   health.markStarted();
   log.info("ready", { port: listener.port, relay: cfg.OUTBOX_RELAY_ENABLED, transport: transport.kind });
   closers.push({ name: "process metrics", close: async () => processMetrics.stop() });

@@ -119,6 +119,14 @@ describe("a plain start loads no module its configuration does not ask for [post
     expect(lazy).toEqual({ tracingSdk: [], pglite: [], nats: [] });
   }, 60_000);
 
+  test("inference with a static registry: no tracing SDK, no PGlite, no NATS client", async () => {
+    // Nothing listens at the backend: the first readiness round marks it unready and the service starts all the same.
+    const models = { "lazy-model": { protocol: "oip-v2", backends: [{ url: "http://127.0.0.1:9" }] } };
+    const modules = await modulesOfAStart("inference", { INTERNAL_AUTH_JWKS: internalJwks, INFERENCE_MODELS: JSON.stringify(models) });
+    expect(loadedLazy(modules)).toEqual({ tracingSdk: [], pglite: [], nats: [] });
+    expect(ofOwn(modules, "services/inference/run.ts")).toBe(true);
+  }, 60_000);
+
   test("control: with an OTLP endpoint the same gateway start loads the SDK, and the recording shows it", async () => {
     // Nothing listens there; spans are only exported on shutdown, and nothing is sampled before it.
     const modules = await modulesOfAStart("gateway", { ...gatewayEnv(), OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9" });

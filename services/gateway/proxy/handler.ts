@@ -4,7 +4,7 @@ import { methodNotAllowedDetail } from "../../../lib/http/method-not-allowed.ts"
 import { upstreamRequestHeaders } from "../../../lib/http/proxy/forwarded-headers.ts";
 import { createClientResponseBuilder } from "../../../lib/http/proxy/response.ts";
 import { applySecurityHeaders } from "../../../lib/http/proxy/security-headers.ts";
-import { requestIdFrom } from "../../../lib/http/request-context.ts";
+import { requestIdFrom } from "../../../lib/http/request-id.ts";
 import type { Logger } from "../../../lib/logging/logger.ts";
 import { continueTrace, formatTraceparent } from "../../../lib/telemetry/trace-context.ts";
 import { TRACING_OFF, type Tracing } from "../../../lib/telemetry/tracer.ts";

@@ -12,7 +12,7 @@ import { hasScope } from "../../../lib/auth/principal.ts";
 import { problemForError } from "../../../lib/http/error-handler.ts";
 import type { HttpMetricFamilies, RouteSeries } from "../../../lib/http/http-metrics.ts";
 import { jsonContentTypeProblem } from "../../../lib/http/json-media-type.ts";
-import { requestIdFrom } from "../../../lib/http/request-context.ts";
+import { requestIdFrom } from "../../../lib/http/request-id.ts";
 import type { Fields, Logger } from "../../../lib/logging/logger.ts";
 import { continueTrace, formatTraceparent } from "../../../lib/telemetry/trace-context.ts";
 import type { CallRequest } from "./call-request.ts";
@@ -76,7 +76,7 @@ export function createHotPath(deps: HotPathDeps): (req: Request) => Promise<Resp
     }
 
     const h = req.headers;
-    const requestId = requestIdFrom(h.get("x-request-id") ?? undefined);
+    const requestId = requestIdFrom(h.get("x-request-id"));
     const trace = continueTrace(h.get("traceparent"), h.get("tracestate"));
     let logFields: Fields | undefined;
     let deferred: Promise<void> | undefined;

@@ -22,8 +22,9 @@ export interface TokenCounterOptions {
    */
   maxExactChars?: number;
   /**
-   * Load only when startLoading() is called: the service starts listening first, so the table's parsing (~230 ms of
-   * the one thread) does not lengthen its start; calls before that count approximately.
+   * Load at the first count() (or startLoading()), not at creation: the table's parsing (~230 ms of the one thread)
+   * and its memory are then paid at the first OpenAI call (its prompt is counted for the budget), never by the start
+   * or by a replica that serves only OIP models. Counts before the table is loaded are approximate.
    */
   deferLoad?: boolean;
 }
@@ -55,6 +56,7 @@ export function createTokenCounter(opts: TokenCounterOptions = {}): TokenCounter
   // A failed load leaves the approximation in place; whoever awaits `ready` sees the error, nobody else is disturbed.
   ready.catch(() => {});
   const count = (text: string): number => {
+    if (exact === undefined) startLoading();
     const fn = exact ?? approximateTokens;
     if (text.length <= maxExact) return fn(text);
     const head = fn(text.slice(0, maxExact));

@@ -156,4 +156,19 @@ describe("deferred loading", () => {
     await deferred.ready;
     expect([loads, deferred.loaded(), deferred.count("abcdefghij")]).toEqual([1, true, 10]);
   });
+
+  test("the first count() starts the load and is approximate; later counts are exact, and it loads once", async () => {
+    let loads = 0;
+    const load = async () => {
+      loads++;
+      return (t: string) => t.length;
+    };
+    const deferred = createTokenCounter({ deferLoad: true, load });
+    await Bun.sleep(5);
+    expect(loads).toBe(0);
+    expect(deferred.count("abcdefghijklmnop")).toBe(approximateTokens("abcdefghijklmnop"));
+    deferred.count("a");
+    await deferred.ready;
+    expect([loads, deferred.count("abcdefghijklmnop")]).toEqual([1, 16]);
+  });
 });
