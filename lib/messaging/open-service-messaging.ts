@@ -25,29 +25,36 @@ export async function openServiceConnections(
   opened: Closer[],
   tracing: Tracing,
 ): Promise<{ db: Database; transport: Transport }> {
-  const db = await openDatabase({
-    databaseUrl: cfg.DATABASE_URL,
-    dataDir: cfg.DATA_DIR,
-    service,
-    log,
-    max: cfg.DATABASE_POOL_MAX,
-    statementTimeoutMs: cfg.DATABASE_STATEMENT_TIMEOUT_MS,
-    acquireTimeoutMs: cfg.DATABASE_ACQUIRE_TIMEOUT_MS,
-    tracing,
-  });
+  const transportOptions = { natsUrl: cfg.NATS_URL, streamReplicas: cfg.NATS_STREAM_REPLICAS, name: service, log, tracing };
+  // With NATS the transport needs nothing from the database: its client loads and connects while the database opens.
+  const early = cfg.NATS_URL ? openTransport({ ...transportOptions, brokerSql: () => db.sql }) : undefined;
+  early?.catch(() => {}); // awaited below; a failure must not count as unhandled meanwhile
+  let db: Database;
+  try {
+    db = await openDatabase({
+      databaseUrl: cfg.DATABASE_URL,
+      dataDir: cfg.DATA_DIR,
+      service,
+      log,
+      max: cfg.DATABASE_POOL_MAX,
+      statementTimeoutMs: cfg.DATABASE_STATEMENT_TIMEOUT_MS,
+      acquireTimeoutMs: cfg.DATABASE_ACQUIRE_TIMEOUT_MS,
+      tracing,
+    });
+  } catch (err) {
+    const connected = await early?.catch(() => undefined);
+    if (connected) opened.push({ name: "transport", close: () => connected.close() });
+    throw err;
+  }
   opened.push({ name: "database", close: () => db.close() });
-  const broker = cfg.NATS_URL
-    ? db
-    : await openBrokerDatabase({ brokerUrl: cfg.BROKER_DATABASE_URL, service: db, dataDir: cfg.DATA_DIR, name: service, log, tracing });
+  if (early) {
+    const transport = await early;
+    opened.push({ name: "transport", close: () => transport.close() });
+    return { db, transport };
+  }
+  const broker = await openBrokerDatabase({ brokerUrl: cfg.BROKER_DATABASE_URL, service: db, dataDir: cfg.DATA_DIR, name: service, log, tracing });
   if (broker !== db) opened.push({ name: "broker database", close: () => broker.close() });
-  const transport = await openTransport({
-    natsUrl: cfg.NATS_URL,
-    streamReplicas: cfg.NATS_STREAM_REPLICAS,
-    brokerSql: () => broker.sql,
-    name: service,
-    log,
-    tracing,
-  });
+  const transport = await openTransport({ ...transportOptions, brokerSql: () => broker.sql });
   opened.push({ name: "transport", close: () => transport.close() });
   return { db, transport };
 }
