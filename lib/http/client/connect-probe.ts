@@ -1,5 +1,4 @@
 // Whether an upstream accepts TCP connections in time: the connect phase that fetch() does not expose on its own.
-import { createConnection } from "node:net";
 
 /** Resolves true when a TCP connection to the upstream opened within the connect timeout, false otherwise. */
 export type ConnectProbe = () => Promise<boolean>;
@@ -42,7 +41,12 @@ export function createConnectProbe(opts: ConnectProbeOptions): ConnectProbe {
   };
 }
 
-function tcpConnect(host: string, port: number, timeoutMs: number): Promise<boolean> {
+// node:net (and the node streams under it) is ~10 % of a start's CPU: loaded when the first probe runs, not at start.
+let net: Promise<typeof import("node:net")> | undefined;
+
+async function tcpConnect(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  net ??= import("node:net");
+  const { createConnection } = await net;
   return new Promise((resolve) => {
     const socket = createConnection({ host, port });
     const done = (ok: boolean) => {
