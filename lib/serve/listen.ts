@@ -89,8 +89,8 @@ export function listenStarting(opts: ListenStartingOptions): StartingListener {
   const serve = (s: ServeOptions) => {
     const idle = s.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS;
     const answer: Handler = (req, server, peer) => {
-      // The socket's limit was fixed when it opened; only a service that asks for another pays a call per request.
-      if (idle !== listenIdle) server?.timeout(req, idle);
+      // The socket's limit was fixed when it opened; only a service that asks for a longer one pays a call per request.
+      if (idle > listenIdle) server?.timeout(req, idle);
       return s.fetch(req, s.peerAddress ? (peer ?? server?.requestIP(req)?.address) : undefined);
     };
     // Costs one flag check per request until the drain starts.

@@ -40,11 +40,12 @@ export function portFromEnv(value: string | undefined, fallback: number): number
  * For main.ts, before the service's modules load: listens on PORT (or the default) with the starting answers. Undefined
  * when PORT is invalid or the port cannot be bound: the start then listens itself and reports that as any failed start.
  */
-export function listenEarly(env: Record<string, string | undefined>, defaultPort: number): StartingListener | undefined {
+/** `idleTimeoutSeconds`: the client sockets' idle limit the service will ask for by default (30 s otherwise). */
+export function listenEarly(env: Record<string, string | undefined>, defaultPort: number, idleTimeoutSeconds?: number): StartingListener | undefined {
   const port = portFromEnv(env.PORT, defaultPort);
   if (port === undefined) return undefined;
   try {
-    return listenStarting({ port, whileStarting: startingAnswer });
+    return listenStarting({ port, whileStarting: startingAnswer, idleTimeoutSeconds });
   } catch {
     return undefined;
   }

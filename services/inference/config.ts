@@ -3,6 +3,7 @@ import { z } from "zod";
 import { jwksEnv } from "../../lib/auth/jwks-env.ts";
 import { commonEnv } from "../../lib/config/env.ts";
 import { DEFAULT_PORTS } from "../../lib/serve/starting-listener.ts";
+import { DEFAULT_IDLE_TIMEOUT_MS } from "./http/socket-idle.ts";
 import type { ModelLimits } from "./registry/model-spec.ts";
 import { GROUP_NAME, registrySchema } from "./registry/registry-schema.ts";
 import type { BudgetPolicy } from "./usage/token-budget.ts";
@@ -54,7 +55,7 @@ const declared = {
   INFERENCE_MODELS: registryJson.describe("The model registry (JSON): public name → protocol, backends and limits"),
   INFERENCE_CONNECT_TIMEOUT_MS: int(2_000, 1, 60_000).describe("Default time a backend has to accept a TCP connection"),
   INFERENCE_FIRST_BYTE_TIMEOUT_MS: int(60_000, 1, 3_600_000).describe("Default time from sending a call to the backend's response headers"),
-  INFERENCE_IDLE_TIMEOUT_MS: int(30_000, 1, 3_600_000).describe("Default longest silence between two chunks of a backend's body"),
+  INFERENCE_IDLE_TIMEOUT_MS: int(DEFAULT_IDLE_TIMEOUT_MS, 1, 3_600_000).describe("Default longest silence between two chunks of a backend's body"),
   INFERENCE_TOTAL_TIMEOUT_MS: int(600_000, 1, 3_600_000).describe("Default limit of a whole call, retries and streaming included"),
   INFERENCE_MAX_CONCURRENCY: int(64, 1, 100_000).describe("Default calls in flight per model and replica"),
   INFERENCE_QUEUE_SIZE: int(128, 0, 1_000_000).describe("Default calls waiting per model beyond those in flight"),

@@ -11,6 +11,7 @@ import type { Tracing } from "../../lib/telemetry/tracer.ts";
 import { assembleInference } from "./assemble.ts";
 import { checkReadiness } from "./backends/readiness.ts";
 import type { InferenceConfig } from "./config.ts";
+import { socketIdleSeconds } from "./http/socket-idle.ts";
 
 export interface InferenceResources {
   log: Logger;
@@ -23,7 +24,7 @@ export async function startInference(cfg: InferenceConfig, { log, tracing, ...re
   const { app, pools, health, metrics, tokens } = assembleInference(cfg, { log, tracing });
   // A streamed generation may be silent up to the idle limit: keep the client's connection open past it.
   const longestIdleMs = Math.max(...[...pools.values()].map((p) => Math.min(p.spec.limits.idleTimeoutMs, p.spec.limits.firstByteTimeoutMs)));
-  const idleTimeoutSeconds = Math.min(255, Math.max(30, Math.ceil(longestIdleMs / 1000) + 5)); // Bun allows ≤ 255 s
+  const idleTimeoutSeconds = socketIdleSeconds(longestIdleMs);
   // Probes answer from the start (/healthz 200, /startupz and /readyz 503), everything else 503 until the app serves.
   const listener = res.listener ?? listenStarting({ port: cfg.PORT, whileStarting: startingAnswer, idleTimeoutSeconds });
   const processMetrics = startProcessMetrics(metrics);
