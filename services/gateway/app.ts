@@ -7,9 +7,9 @@ import { registerDocumentRoutes } from "../../lib/http/docs.ts";
 import { problemResponse } from "../../lib/http/problem.ts";
 import { applySecurityHeaders } from "../../lib/http/proxy/security-headers.ts";
 import type { Logger } from "../../lib/logging/logger.ts";
+import type { RequestLineWriter } from "../../lib/logging/request-line.ts";
 import { CONTENT_TYPE } from "../../lib/metrics/exposition.ts";
 import type { Tracing } from "../../lib/telemetry/tracer.ts";
-import type { AccessLogger } from "./access-log.ts";
 import type { InternalTokenCache } from "./auth/internal-tokens.ts";
 import type { UserTokenVerifier } from "./auth/user-token.ts";
 import { type OpenApiDocument, routedOnly } from "./contract/merge.ts";
@@ -24,7 +24,7 @@ import { rateLimitHeader } from "./ratelimit/policies.ts";
 export interface GatewayDeps {
   log: Logger;
   /** Fast writer of the per-request line (main.ts passes one on the log sink); log.info otherwise. */
-  accessLog?: AccessLogger;
+  accessLog?: RequestLineWriter;
   health: Health;
   /** Built on `metrics`: each route and permission rule already holds its series. */
   routes: readonly UpstreamRoute[];

@@ -6,9 +6,9 @@ import { createCircuitBreaker } from "../../lib/http/client/circuit-breaker.ts";
 import { createUpstreamClient, type FetchLike } from "../../lib/http/client/upstream-client.ts";
 import { cidrContains, parseIp } from "../../lib/http/ip-address.ts";
 import type { Logger, LogSink } from "../../lib/logging/logger.ts";
+import { createRequestLineWriter } from "../../lib/logging/request-line.ts";
 import { createRegistry } from "../../lib/metrics/registry.ts";
 import type { Tracing } from "../../lib/telemetry/tracer.ts";
-import { createAccessLogger } from "./access-log.ts";
 import { createApp, type Gateway } from "./app.ts";
 import { createInternalTokenCache } from "./auth/internal-tokens.ts";
 import { createJwksCache, type JwksCache } from "./auth/jwks-cache.ts";
@@ -128,7 +128,7 @@ export async function assembleGateway(input: AssembleInput): Promise<AssembledGa
   const health = createHealth(cfg.DEV_ISSUER ? {} : { jwks: () => jwks.ensureLoaded() });
   const gateway = createApp({
     log,
-    accessLog: input.logSink && log.enabled("info") ? createAccessLogger("gateway", input.logSink) : undefined,
+    accessLog: input.logSink && log.enabled("info") ? createRequestLineWriter("gateway", input.logSink) : undefined,
     health,
     routes,
     metrics,

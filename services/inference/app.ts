@@ -9,6 +9,7 @@ import { registerDocs } from "../../lib/http/docs.ts";
 import { createHttpMetricFamilies } from "../../lib/http/http-metrics.ts";
 import { registerMetricsRoute } from "../../lib/http/metrics-route.ts";
 import type { Logger } from "../../lib/logging/logger.ts";
+import type { RequestLineWriter } from "../../lib/logging/request-line.ts";
 import { createRegistry, type Registry } from "../../lib/metrics/registry.ts";
 import type { Tracing } from "../../lib/telemetry/tracer.ts";
 import { VERSION } from "../../lib/version.ts";
@@ -33,6 +34,8 @@ export interface InferenceAppDeps {
   hooks?: InferenceHooks;
   /** Server spans per request and GenAI spans per model call (default: off). */
   tracing?: Tracing;
+  /** The hot path's access line straight to the log sink (run.ts passes one); log.info writes the same line otherwise. */
+  accessLine?: RequestLineWriter;
   /** false: every request takes the Hono chain, also plain infer calls (tests compare the two paths). Default: on unless tracing is. */
   hotPath?: boolean;
 }
@@ -63,7 +66,7 @@ export function createApp(deps: InferenceAppDeps): OpenAPIHono<AppEnv> {
   if (deps.hotPath !== false && !deps.tracing?.enabled) {
     const full = app.fetch;
     const routes = [...oipHotRoutes({ ...call, pools: deps.pools }), ...openAiHotRoutes({ ...call, pools: deps.pools })];
-    const hot = createHotPath({ routes, verifyToken: deps.verifyToken, log: deps.log, http, fallback: (req) => full(req) });
+    const hot = createHotPath({ routes, verifyToken: deps.verifyToken, log: deps.log, http, fallback: (req) => full(req), accessLine: deps.accessLine });
     app.fetch = (req, ...rest) => hot(req) ?? full(req, ...rest);
   }
   return app;

@@ -4,7 +4,8 @@ import { createInternalTokenVerifier } from "../../lib/auth/internal-token.ts";
 import { createHealth, type Health } from "../../lib/health/health.ts";
 import type { AppEnv } from "../../lib/http/app-env.ts";
 import type { FetchLike } from "../../lib/http/client/upstream-client.ts";
-import type { Logger } from "../../lib/logging/logger.ts";
+import type { Logger, LogSink } from "../../lib/logging/logger.ts";
+import { createRequestLineWriter } from "../../lib/logging/request-line.ts";
 import { createRegistry, type Registry } from "../../lib/metrics/registry.ts";
 import { TRACING_OFF, type Tracing } from "../../lib/telemetry/tracer.ts";
 import { createApp } from "./app.ts";
@@ -35,6 +36,8 @@ export interface AssembleOptions {
   tracing?: Tracing;
   /** A counter made elsewhere (tests share one, so the table loads once per process). */
   tokens?: TokenCounter;
+  /** The log sink: the hot path writes its access lines straight to it (same lines as the logger's). */
+  logSink?: LogSink;
   /** false: plain infer calls take the Hono chain too (see app.ts). */
   hotPath?: boolean;
 }
@@ -74,6 +77,7 @@ export function assembleInference(cfg: InferenceConfig, opts: AssembleOptions): 
     hooks,
     tracing,
     hotPath: opts.hotPath,
+    accessLine: opts.logSink ? createRequestLineWriter("inference", opts.logSink) : undefined,
   });
   return { app, pools, health, metrics, tokens };
 }

@@ -13,9 +13,9 @@ export async function run(listener: StartingListener | undefined): Promise<void>
     env: inferenceEnv,
     // One write per few ms instead of one per access line: under load write(2) was ~4 % of the CPU per request.
     batchedLog: true,
-    start: async ({ cfg, log, tracing, listener }) => {
+    start: async ({ cfg, log, sink, tracing, listener }) => {
       log.info("starting", { version: VERSION, port: cfg.PORT, models: Object.keys(cfg.INFERENCE_MODELS) });
-      return startInference(cfg, { log, tracing, listener });
+      return startInference(cfg, { log, tracing, listener, logSink: sink });
     },
   });
 }

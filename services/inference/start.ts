@@ -1,7 +1,7 @@
 // Starts the inference service on its parsed config: app, first readiness round, listener, periodic readiness checks.
 
 import type { Closer } from "../../lib/lifecycle/closer.ts";
-import type { Logger } from "../../lib/logging/logger.ts";
+import type { Logger, LogSink } from "../../lib/logging/logger.ts";
 import { startProcessMetrics } from "../../lib/metrics/process-metrics.ts";
 import { listenStarting, type StartingListener } from "../../lib/serve/listen.ts";
 import { startPeriodic } from "../../lib/serve/periodic.ts";
@@ -16,12 +16,14 @@ import { socketIdleSeconds } from "./http/socket-idle.ts";
 export interface InferenceResources {
   log: Logger;
   tracing?: Tracing;
+  /** The log sink (run.ts): access lines are written straight to it. */
+  logSink?: LogSink;
   /** Listening on cfg.PORT already (main.ts); otherwise the start listens itself. */
   listener?: StartingListener;
 }
 
-export async function startInference(cfg: InferenceConfig, { log, tracing, ...res }: InferenceResources): Promise<RunningService> {
-  const { app, pools, health, metrics, tokens } = assembleInference(cfg, { log, tracing });
+export async function startInference(cfg: InferenceConfig, { log, tracing, logSink, ...res }: InferenceResources): Promise<RunningService> {
+  const { app, pools, health, metrics, tokens } = assembleInference(cfg, { log, tracing, logSink });
   // A streamed generation may be silent up to the idle limit: keep the client's connection open past it.
   const longestIdleMs = Math.max(...[...pools.values()].map((p) => Math.min(p.spec.limits.idleTimeoutMs, p.spec.limits.firstByteTimeoutMs)));
   const idleTimeoutSeconds = socketIdleSeconds(longestIdleMs);

@@ -6,9 +6,9 @@ import { createClientResponseBuilder } from "../../../lib/http/proxy/response.ts
 import { applySecurityHeaders } from "../../../lib/http/proxy/security-headers.ts";
 import { requestIdFrom } from "../../../lib/http/request-id.ts";
 import type { Logger } from "../../../lib/logging/logger.ts";
+import type { RequestLineWriter } from "../../../lib/logging/request-line.ts";
 import { continueTrace, formatTraceparent } from "../../../lib/telemetry/trace-context.ts";
 import { TRACING_OFF, type Tracing } from "../../../lib/telemetry/tracer.ts";
-import type { AccessLogger } from "../access-log.ts";
 import { bearerCandidate, bearerToken, CHALLENGE_INVALID, CHALLENGE_MISSING, insufficientScopeChallenge } from "../auth/bearer.ts";
 import type { InternalTokenCache } from "../auth/internal-tokens.ts";
 import { KeysUnavailableError } from "../auth/jwks-cache.ts";
@@ -33,7 +33,7 @@ export interface ProxyDeps {
   maxTokenBytes: number;
   log: Logger;
   /** The per-request line; when absent, log.info("request", …) writes it (same shape, slower). */
-  accessLog?: AccessLogger;
+  accessLog?: RequestLineWriter;
   metrics: GatewayMetrics;
   /** A server span per proxied request when on (default: off). */
   tracing?: Tracing;
@@ -57,19 +57,19 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
   const { verifier, internalTokens, metrics, log } = deps;
   const tracing = deps.tracing ?? TRACING_OFF;
   const clientResponse = createClientResponseBuilder();
-  const accessLog: AccessLogger | undefined =
+  const accessLog: RequestLineWriter | undefined =
     deps.accessLog ??
     (log.enabled("info")
-      ? (e) =>
+      ? (_level, e, fields) =>
           log.info("request", {
             request_id: e.requestId,
             trace_id: e.traceId,
             span_id: e.spanId,
             method: e.method,
             route: e.route,
-            upstream: e.upstream,
             status: e.status,
             duration_ms: e.durationMs,
+            ...fields,
           })
       : undefined);
 
@@ -232,16 +232,19 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     series.duration.observe(elapsed / 1000);
     series.status(res.status).inc();
     inFlight.dec();
-    accessLog?.({
-      requestId: ctx.requestId,
-      traceId: trace.traceId,
-      spanId: trace.spanId,
-      method: req.method,
-      route: route.prefix,
-      upstream: route.name,
-      status: res.status,
-      durationMs: Math.round(elapsed * 1000) / 1000,
-    });
+    accessLog?.(
+      "info",
+      {
+        requestId: ctx.requestId,
+        traceId: trace.traceId,
+        spanId: trace.spanId,
+        method: req.method,
+        route: route.prefix,
+        status: res.status,
+        durationMs: Math.round(elapsed * 1000) / 1000,
+      },
+      { upstream: route.name },
+    );
     return res;
   };
 }

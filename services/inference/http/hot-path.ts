@@ -14,6 +14,7 @@ import type { HttpMetricFamilies, RouteSeries } from "../../../lib/http/http-met
 import { jsonContentTypeProblem } from "../../../lib/http/json-media-type.ts";
 import { requestIdFrom } from "../../../lib/http/request-id.ts";
 import type { Fields, Logger } from "../../../lib/logging/logger.ts";
+import type { RequestLineWriter } from "../../../lib/logging/request-line.ts";
 import { continueTrace, formatTraceparent } from "../../../lib/telemetry/trace-context.ts";
 import type { CallRequest } from "./call-request.ts";
 
@@ -47,6 +48,8 @@ export interface HotPathDeps {
   http: HttpMetricFamilies;
   /** The Hono app: every request the hot path does not take. */
   fallback(req: Request): Response | Promise<Response>;
+  /** Writes the access line straight to the log sink (run.ts); log[level]("request", …) writes the same line otherwise. */
+  accessLine?: RequestLineWriter;
 }
 
 const JSON_TYPES = ["application/json"];
@@ -55,6 +58,19 @@ const SCOPE = "inference:invoke";
 /** Returns the answer for a request it takes, undefined for one the Hono app must see as it came. */
 export function createHotPath(deps: HotPathDeps): (req: Request) => Promise<Response> | undefined {
   const { log } = deps;
+  const accessLine: RequestLineWriter =
+    deps.accessLine ??
+    ((level, e, fields) =>
+      log[level]("request", {
+        request_id: e.requestId,
+        trace_id: e.traceId,
+        span_id: e.spanId,
+        method: e.method,
+        route: e.route,
+        status: e.status,
+        duration_ms: e.durationMs,
+        ...fields,
+      }));
   const series = new Map<HotRoute, RouteSeries>(deps.routes.map((r) => [r, deps.http.route("POST", r.template)]));
   const decoder = new TextDecoder();
 
@@ -111,16 +127,19 @@ export function createHotPath(deps: HotPathDeps): (req: Request) => Promise<Resp
     const level = res.status >= 500 ? "error" : "info";
     if (log.enabled(level)) {
       const write = () =>
-        log[level]("request", {
-          request_id: requestId,
-          trace_id: trace.traceId,
-          span_id: trace.spanId,
-          method: "POST",
-          route: route.template,
-          status: res.status,
-          duration_ms: Math.round((performance.now() - started) * 1000) / 1000,
-          ...logFields,
-        });
+        accessLine(
+          level,
+          {
+            requestId,
+            traceId: trace.traceId,
+            spanId: trace.spanId,
+            method: "POST",
+            route: route.template,
+            status: res.status,
+            durationMs: Math.round((performance.now() - started) * 1000) / 1000,
+          },
+          logFields,
+        );
       if (deferred) void deferred.then(write);
       else write();
     }

@@ -2,7 +2,7 @@
 import { generateDevKeyPair } from "../../../lib/auth/dev-keys.ts";
 import { createInternalTokenMinter } from "../../../lib/auth/internal-token.ts";
 import { parseEnv } from "../../../lib/config/env.ts";
-import { type Logger, silentLogger } from "../../../lib/logging/logger.ts";
+import { type Logger, type LogSink, silentLogger } from "../../../lib/logging/logger.ts";
 import type { Registry } from "../../../lib/metrics/registry.ts";
 import { type Listener, listen } from "../../../lib/serve/listen.ts";
 import type { Tracing } from "../../../lib/telemetry/tracer.ts";
@@ -32,6 +32,8 @@ export interface HarnessOptions {
   tracing?: Tracing;
   /** false: plain infer calls take the Hono chain too. */
   hotPath?: boolean;
+  /** Where the hot path writes its access lines directly (as run.ts sets it up); through `log` otherwise. */
+  logSink?: LogSink;
 }
 
 // One counter for every harness in a test process: its table loads once (~230 ms), and tests wait for it.
@@ -59,6 +61,7 @@ export async function inferenceHarness(
     tokens: sharedTokens,
     tracing: opts.tracing,
     hotPath: opts.hotPath,
+    logSink: opts.logSink,
   });
   health.markStarted();
   const listener: Listener = listen({ port: 0, hostname: "127.0.0.1", fetch: app.fetch, idleTimeoutSeconds: 60 });
