@@ -44,7 +44,14 @@ describe("pull consumer across a consumer-leader kill [nats cluster]", () => {
 
   test("messages published after the kill are handled as soon as a new consumer leader is elected", async () => {
     let leader: string | undefined;
-    await until(async () => (leader = await consumerLeader()) !== undefined, 15_000, "a consumer leader");
+    await until(
+      async () => {
+        leader = await consumerLeader();
+        return leader !== undefined;
+      },
+      15_000,
+      "a consumer leader",
+    );
     // The consumer's connection is to a node that survives: no reconnect, so nothing but the leader change itself
     // can tell the client its pull request died with the old leader.
     const node = cluster.nodes.find((n) => n.name !== leader);
