@@ -93,8 +93,12 @@ const poisonMessages = (n: number): Fault => ({
 
 const none: Fault = { name: "no fault (baseline)", run: () => Bun.sleep(3_000) };
 
-/** Each scenario: one fault, injected while orders flow. The long profile repeats the riskier ones and adds more. */
-export const PROFILES: Record<"short" | "long", Fault[]> = {
+/**
+ * Each scenario: one fault, injected while orders flow. The long profile repeats the riskier ones and adds more;
+ * the leader profile is issue 16's proof for broker failover: the ORDERS stream leader killed again and again (down
+ * times varied, so the kill lands at different points of the relay's and the consumer's cycles), invariants after each.
+ */
+export const PROFILES: Record<"short" | "long" | "leader", Fault[]> = {
   short: [
     none,
     kill9("orders", 0),
@@ -124,4 +128,5 @@ export const PROFILES: Record<"short" | "long", Fault[]> = {
     rolling("orders"),
     poisonMessages(5),
   ],
+  leader: [1_000, 3_000, 500, 2_000, 4_000, 1_500, 3_000, 800, 2_500, 5_000].map((ms) => natsNode("leader", ms)),
 };

@@ -5,10 +5,10 @@ import { startLoad } from "./load.ts";
 import { startWorld, type World } from "./world.ts";
 
 const args = process.argv.slice(2);
-const profile = (args[args.indexOf("--profile") + 1] ?? "short") as keyof typeof PROFILES;
-const faults = PROFILES[args.includes("--profile") ? profile : "short"];
+const profile = (args.includes("--profile") ? args[args.indexOf("--profile") + 1] : "short") as keyof typeof PROFILES;
+const faults = PROFILES[profile];
 if (!faults) {
-  console.error(`chaos: unknown profile "${profile}" (short, long)`);
+  console.error(`chaos: unknown profile "${profile}" (${Object.keys(PROFILES).join(", ")})`);
   process.exit(2);
 }
 const RATE = Number(process.env.CHAOS_RATE ?? 20);
@@ -25,7 +25,8 @@ const shutdown = async (code: number) => {
   if (stopping) return;
   stopping = true;
   progress("stopping every process");
-  await world?.stop().catch((err) => console.error(`chaos: stop failed: ${err}`));
+  // CHAOS_LOG_DIR: keep every service process's log lines there (they are otherwise dropped with the processes).
+  await world?.stop(process.env.CHAOS_LOG_DIR).catch((err) => console.error(`chaos: stop failed: ${err}`));
   process.exit(code);
 };
 process.on("SIGINT", () => void shutdown(130));
@@ -34,7 +35,7 @@ process.on("SIGTERM", () => void shutdown(143));
 const rows: Record<string, string | number>[] = [];
 const broken: { scenario: string; check: Check }[] = [];
 try {
-  progress(`profile ${faults === PROFILES.long ? "long" : "short"}: ${faults.length} scenarios at ${RATE} orders/s`);
+  progress(`profile ${profile}: ${faults.length} scenarios at ${RATE} orders/s`);
   world = await startWorld(progress);
   const ctx: FaultContext = { world, progress, poison: new Set(), notificationsKilled: false };
   for (const [i, fault] of faults.entries()) {
@@ -44,8 +45,15 @@ try {
     await Bun.sleep(AROUND_MS);
     await fault.run(ctx);
     await Bun.sleep(AROUND_MS);
+    // Orders not yet notified while the load still flows (databases only): a consumer that stopped making progress
+    // after the fault shows as a backlog of everything since the fault, not the usual handful in flight.
+    const [{ n: ordersAtStop } = { n: 0 }] = await world.p.sql.orders<{ n: number }[]>`SELECT count(*)::int AS n FROM orders`;
+    const [{ n: notifiedAtStop } = { n: 0 }] = await world.p.sql.notifications<{ n: number }[]>`SELECT count(*)::int AS n FROM notifications`;
     const result = await load.stop();
+    const settleStart = Date.now();
     const settled = await settle(ctx, SETTLE_MS);
+    // How long the pipeline took to catch up once the load stopped: a consumer that stalled shows here first.
+    const settleMs = Date.now() - settleStart;
     const { checks, figures } = await checkInvariants(ctx, result);
     const failed = checks.filter((c) => !c.ok);
     for (const check of failed) broken.push({ scenario: name, check });
@@ -53,7 +61,8 @@ try {
       scenario: name,
       ...figures,
       failedRequests: result.failed.length,
-      settled: settled ? "yes" : "NO",
+      backlogAtStop: ordersAtStop - notifiedAtStop,
+      settled: settled ? `${(settleMs / 1000).toFixed(1)} s` : "NO",
       invariants: failed.length ? `BROKEN: ${failed.map((c) => c.invariant).join("; ")}` : "ok",
     });
     progress(`  ${failed.length ? "BROKEN" : "ok"}: ${checks.map((c) => `${c.invariant}: ${c.detail}`).join(" | ")}`);

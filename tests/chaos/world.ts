@@ -1,5 +1,5 @@
 // The chaos suite's world: a three-node NATS cluster, the pipeline's databases, two orders and two notifications processes, nginx in front of orders.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type NatsCluster, startNatsCluster } from "../../lib/testing/nats-cluster.ts";
@@ -75,11 +75,18 @@ export async function startWorld(progress: (line: string) => void) {
       s.proc = await spawn(s.kind, s.port);
     },
     alive,
-    /** Stops everything: processes (SIGKILL), nginx, the cluster, the databases. Safe to call twice. */
-    async stop(): Promise<void> {
+    /**
+     * Stops everything: processes (SIGKILL), nginx, the cluster, the databases. Safe to call twice.
+     * With `logDir`, every process's output (each incarnation of each slot) is written there first, for the post-mortem.
+     */
+    async stop(logDir?: string): Promise<void> {
       if (stopped) return;
       stopped = true;
       for (const s of slots) if (alive(s)) await s.proc.stop("SIGKILL");
+      if (logDir) {
+        mkdirSync(logDir, { recursive: true });
+        for (const s of slots) for (const [i, proc] of [...s.previous, s.proc].entries()) writeFileSync(join(logDir, `${s.name}.${i + 1}.log`), proc.output());
+      }
       await nginx.stop().catch(() => {});
       await stub.stop();
       await p.close().catch(() => {});

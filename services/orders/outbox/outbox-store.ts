@@ -43,21 +43,49 @@ export async function markFailed(tx: Db, failures: RowFailure[]): Promise<void> 
 }
 
 /**
- * Takes or renews the relay lease for `holder` until `leaseMs` from now; false while another holder's lease runs.
- * Called inside the batch transaction, so a batch that rolls back does not renew it.
+ * What taking the lease found: "renewed" (already ours), "taken" (free: never held, or released cleanly by a leader
+ * that had re-checked its publishes), "taken-over" (from a holder that stopped renewing it: it died, stalled or lost
+ * the database, and the publishes it had not re-checked after a broker fault are now nobody's), "refused" (another
+ * holder's lease runs).
  */
-export async function takeLease(tx: Db, holder: string, leaseMs: number): Promise<boolean> {
+export type LeaseOutcome = "renewed" | "taken" | "taken-over" | "refused";
+
+/** The holder a leader leaves behind when it stops with nothing left to re-check (never a relay's id: those are UUIDs). */
+const RELEASED_CLEAN = "";
+
+/**
+ * Takes or renews the relay lease for `holder` until `leaseMs` from now.
+ * Called inside the batch transaction (which holds the relay's advisory lock, so the read and the upsert see the same
+ * row), so a batch that rolls back does not renew it.
+ */
+export async function takeLease(tx: Db, holder: string, leaseMs: number): Promise<LeaseOutcome> {
+  const [prev] = await tx<{ holder: string }[]>`SELECT holder FROM outbox_relay_lease WHERE id = 1`;
   const rows = await tx`
     INSERT INTO outbox_relay_lease AS l (id, holder, expires_at) VALUES (1, ${holder}, clock_timestamp() + make_interval(secs => ${leaseMs / 1000}))
     ON CONFLICT (id) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
      WHERE l.holder = excluded.holder OR l.expires_at < clock_timestamp()
     RETURNING 1`;
-  return rows.length === 1;
+  if (rows.length === 0) return "refused";
+  if (!prev || prev.holder === RELEASED_CLEAN) return "taken";
+  return prev.holder === holder ? "renewed" : "taken-over";
 }
 
-/** Ends `holder`'s lease now, so a standby takes over at its next check instead of after the lease runs out. */
-export async function releaseLease(sql: Sql, holder: string): Promise<void> {
-  await sql`UPDATE outbox_relay_lease SET expires_at = clock_timestamp() WHERE id = 1 AND holder = ${holder}`;
+/**
+ * Ends `holder`'s lease now, so a standby takes over at its next check instead of after the lease runs out.
+ * `clean`: the holder re-checked everything it published around broker faults, so its successor need not.
+ */
+export async function releaseLease(sql: Sql, holder: string, clean: boolean): Promise<void> {
+  await sql`UPDATE outbox_relay_lease SET expires_at = clock_timestamp(), holder = ${clean ? RELEASED_CLEAN : holder} WHERE id = 1 AND holder = ${holder}`;
+}
+
+/**
+ * Ids of the rows published within the last `ms` (by any relay), with their age by the database's clock (the
+ * caller's clock may differ from it: ages, not timestamps, cross the boundary).
+ */
+export function publishedWithin(sql: Sql, ms: number): Promise<{ id: string; age_ms: number }[]> {
+  return sql<{ id: string; age_ms: number }[]>`
+    SELECT id::text AS id, (extract(epoch FROM clock_timestamp() - published_at) * 1000)::float8 AS age_ms FROM outbox
+     WHERE published_at >= clock_timestamp() - make_interval(secs => ${ms / 1000})`;
 }
 
 /** Makes dead rows publishable again (all of them, or one). Returns how many. */

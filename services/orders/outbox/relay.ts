@@ -2,6 +2,7 @@
 import type { Sql } from "../../../lib/db/postgres.ts";
 import type { Logger } from "../../../lib/logging/logger.ts";
 import { backoffDelay } from "../../../lib/messaging/backoff.ts";
+import { fulfilsWithin } from "../../../lib/messaging/jetstream/timeout.ts";
 import { PermanentPublishError, type StreamConfig, type Transport } from "../../../lib/messaging/types.ts";
 import type { RelayMetrics } from "./outbox-metrics.ts";
 import { claimDue, markFailed, markPublished, type OutboxRow, type RowFailure, releaseLease, takeLease } from "./outbox-store.ts";
@@ -27,7 +28,7 @@ export interface RelayOptions {
    */
   stream?: StreamConfig;
   /** Timing of the re-publish passes (tests). */
-  republish?: Pick<RepublishOptions, "beforeMs" | "settleMs" | "maxOpenMs">;
+  republish?: Pick<RepublishOptions, "beforeMs" | "settleMs" | "maxOpenMs" | "takeoverLookbackMs">;
 }
 
 export interface Relay {
@@ -97,6 +98,9 @@ export function startRelay(opts: RelayOptions): Relay {
         log,
         metrics: opts.metrics,
         maxAgeMs: stream.duplicateWindowMs / 2,
+        // What a leader that died may have left unchecked: a window open up to maxOpenMs, reaching beforeMs further
+        // back, ended at most one lease before this relay took over.
+        takeoverLookbackMs: leaseMs + (opts.republish?.maxOpenMs ?? 30_000) + (opts.republish?.beforeMs ?? 5_000),
         ...opts.republish,
       })
     : undefined;
@@ -110,12 +114,15 @@ export function startRelay(opts: RelayOptions): Relay {
       if (!lock?.ok) return { kind: "busy" as const };
       const askedAt = Date.now();
       let renewed: number | undefined;
+      let takenOver = false;
       if (askedAt > leaseUntil - leaseMs / 2) {
-        if (!(await takeLease(tx, me, leaseMs))) return { kind: "standby" as const };
+        const outcome = await takeLease(tx, me, leaseMs);
+        if (outcome === "refused") return { kind: "standby" as const };
         renewed = askedAt + leaseMs;
+        takenOver = outcome === "taken-over";
       }
       const rows = await claimDue(tx, batchSize);
-      if (rows.length === 0) return { kind: "idle" as const, renewed };
+      if (rows.length === 0) return { kind: "idle" as const, renewed, takenOver };
       const results = await Promise.allSettled(rows.map(publishRow));
       const published: string[] = [];
       const failures: RowFailure[] = [];
@@ -134,7 +141,7 @@ export function startRelay(opts: RelayOptions): Relay {
       if (published.length === 0 && failures.every((f) => f.retryAt)) throw new BrokerDownError(failures[0]?.error ?? "publish failed", failures.length);
       await markPublished(tx, published);
       await markFailed(tx, failures);
-      return { kind: "worked" as const, count: rows.length, published, failures, renewed };
+      return { kind: "worked" as const, count: rows.length, published, failures, renewed, takenOver };
     });
 
   const loop = async () => {
@@ -157,7 +164,9 @@ export function startRelay(opts: RelayOptions): Relay {
         }
         // Only a committed renewal counts: one rolled back with its batch never reached the table.
         if (r.renewed) leaseUntil = r.renewed;
-        if (!stats.leader) log.info("outbox relay: now leader");
+        // The previous leader stopped renewing without a clean release: a re-check it had pending died with it.
+        if (r.takenOver) republisher?.takeover();
+        if (!stats.leader) log.info("outbox relay: now leader", r.takenOver ? { taken_over: true } : {});
         stats.leader = true;
         if (r.kind === "idle") {
           await pause(idleMs);
@@ -211,7 +220,11 @@ export function startRelay(opts: RelayOptions): Relay {
       wakeUp?.();
       await done;
       unwatch();
-      if (stats.leader) await releaseLease(sql, me).catch((err) => log.warn("relay lease not released", { err: (err as Error).message }));
+      // A re-check still due runs now: released clean, the next leader need not repeat it (bounded: a pass that fails
+      // or outlasts one publish timeout leaves the release unclean, and the next leader re-checks).
+      const checked = republisher ? await fulfilsWithin(republisher.runDue(true), opts.publishTimeoutMs ?? 5_000) : true;
+      const clean = checked && !republisher?.pending;
+      if (stats.leader) await releaseLease(sql, me, clean).catch((err) => log.warn("relay lease not released", { err: (err as Error).message }));
       log.info("outbox relay stopped", { published: stats.published });
     },
   };

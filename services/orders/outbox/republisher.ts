@@ -3,6 +3,7 @@ import type { Sql } from "../../../lib/db/postgres.ts";
 import type { Logger } from "../../../lib/logging/logger.ts";
 import type { OutgoingMessage, PublishAck } from "../../../lib/messaging/types.ts";
 import type { RelayMetrics } from "./outbox-metrics.ts";
+import { publishedWithin } from "./outbox-store.ts";
 
 export interface RepublishOptions {
   sql: Sql;
@@ -18,6 +19,11 @@ export interface RepublishOptions {
   maxAgeMs: number;
   /** Most publish records kept (oldest dropped first). */
   capacity?: number;
+  /**
+   * After taking the lease over from a leader that stopped renewing it: rows published (by anyone) this long before
+   * are re-checked, since a dead leader's pending pass never ran. Capped by maxAgeMs.
+   */
+  takeoverLookbackMs?: number;
 }
 
 export interface RepublishStats {
@@ -34,8 +40,12 @@ export interface Republisher {
   published(ids: readonly string[]): void;
   /** A broker fault the relay saw (publish error, timeout, reconnect, leader change). */
   fault(what: string): void;
-  /** Runs the re-publish pass when one is due; cheap when none is. */
-  runDue(): Promise<void>;
+  /** This relay took the lease over from one that stopped renewing it: re-check what anyone published lately. */
+  takeover(): void;
+  /** Runs the re-publish pass when one is due (`now`: regardless of the settle time); cheap when none is. */
+  runDue(now?: boolean): Promise<void>;
+  /** A window waits for its pass (or its pass failed): a leader stopping now leaves rows unchecked. */
+  readonly pending: boolean;
 }
 
 const enc = new TextEncoder();
@@ -46,12 +56,14 @@ export function createRepublisher(o: RepublishOptions): Republisher {
   const settleMs = o.settleMs ?? 3_000;
   const maxOpenMs = o.maxOpenMs ?? 30_000;
   const capacity = o.capacity ?? 200_000;
+  const takeoverLookbackMs = Math.min(o.takeoverLookbackMs ?? 45_000, o.maxAgeMs);
   const stats: RepublishStats = { passes: 0, confirmed: 0, restored: 0 };
   // Publish records in time order: ids[i] acknowledged at at[i]. Without faults this is an append and a trim.
   let ids: string[] = [];
   let at: number[] = [];
   let head = 0;
-  let window: { from: number; openedAt: number; lastFault: number; faults: Set<string> } | undefined;
+  // adoptFrom (local clock): rows the database says were published since then are checked too, whoever published them.
+  let window: { from: number; openedAt: number; lastFault: number; faults: Set<string>; adoptFrom?: number } | undefined;
   // Rows of a pass that failed again: tried in the next pass.
   const retry = new Map<string, number>();
 
@@ -65,11 +77,14 @@ export function createRepublisher(o: RepublishOptions): Republisher {
     }
   };
 
-  const pass = async (from: number, faults: string[]) => {
+  const pass = async (from: number, faults: string[], adoptFrom: number | undefined) => {
     const now = Date.now();
     const chosen = new Map<string, number>(retry);
     retry.clear();
     for (let i = head; i < ids.length; i++) if ((at[i] as number) >= from) chosen.set(ids[i] as string, at[i] as number);
+    if (adoptFrom !== undefined) {
+      for (const r of await publishedWithin(o.sql, Math.min(now - adoptFrom, o.maxAgeMs))) if (!chosen.has(r.id)) chosen.set(r.id, now - r.age_ms);
+    }
     for (const [id, t] of chosen) if (now - t > o.maxAgeMs) chosen.delete(id);
     if (chosen.size === 0) return;
     let confirmed = 0;
@@ -111,6 +126,7 @@ export function createRepublisher(o: RepublishOptions): Republisher {
       window.lastFault = now;
       window.faults.add(what);
     } else window = { from: now - beforeMs, openedAt: now, lastFault: now, faults: new Set([what]) };
+    return window;
   }
 
   return {
@@ -124,18 +140,26 @@ export function createRepublisher(o: RepublishOptions): Republisher {
       trim(now);
     },
     fault,
-    async runDue() {
+    takeover() {
+      const w = fault("lease taken over");
+      w.adoptFrom = Math.min(w.adoptFrom ?? Number.POSITIVE_INFINITY, Date.now() - takeoverLookbackMs);
+    },
+    get pending() {
+      return window !== undefined || retry.size > 0;
+    },
+    async runDue(force = false) {
       if (!window) return;
       const now = Date.now();
-      if (now - window.lastFault < settleMs && now - window.openedAt < maxOpenMs) return;
-      const { from, faults } = window;
+      if (!force && now - window.lastFault < settleMs && now - window.openedAt < maxOpenMs) return;
+      const { from, faults, adoptFrom } = window;
       window = undefined;
       try {
-        await pass(from, [...faults]);
+        await pass(from, [...faults], adoptFrom);
       } catch (err) {
         // The database or the broker failed mid-pass: keep the window, try again after the next settle time.
-        fault("re-publish pass failed");
-        if (window) (window as { from: number }).from = from;
+        const w = fault("re-publish pass failed");
+        w.from = Math.min(w.from, from);
+        if (adoptFrom !== undefined) w.adoptFrom = Math.min(w.adoptFrom ?? adoptFrom, adoptFrom);
         o.log.warn("outbox relay re-publish pass failed; will retry", { err: err instanceof Error ? err.message : String(err) });
       }
     },
