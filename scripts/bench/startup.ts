@@ -35,6 +35,7 @@ const BUN = process.execPath;
 const work = mkdtempSync(join(tmpdir(), "bench-startup-"));
 const LOAD_AT_START = loadavg();
 const log = (line: string) => console.error(`bench:startup: ${line}`);
+const LIBRARY_FLOOR = "library floor";
 
 process.on("SIGINT", () => {
   killAllChildren();
@@ -62,6 +63,13 @@ process.on("SIGTERM", () => { server.stop(); process.exit(0); });\n`,
   return join(work, "hello");
 }
 
+/** The libraries' floor (library-floor.ts): what loading them and reaching PostgreSQL and NATS costs, with no service code. */
+async function libraryFloor(): Promise<string> {
+  const exe = join(work, "library-floor");
+  await compile(join(import.meta.dir, "library-floor.ts"), exe, { withEmbeddedDatabase: false });
+  return exe;
+}
+
 async function createDatabase(sql: postgres.Sql, name: string): Promise<string> {
   await sql.unsafe(`drop database if exists "${name}" with (force)`);
   await sql.unsafe(`create database "${name}"`);
@@ -72,7 +80,7 @@ async function createDatabase(sql: postgres.Sql, name: string): Promise<string> 
 
 const get = (path: string, token?: string) => (base: string) => new Request(`${base}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
 
-async function targets(hello: string): Promise<{ list: Target[]; cleanup: () => Promise<void> }> {
+async function targets(hello: string, floor: string): Promise<{ list: Target[]; cleanup: () => Promise<void> }> {
   const admin = postgres(DATABASE_URL, { max: 1, onnotice: () => {} });
   const keys = await generateDevKeyPair("bench-startup");
   const mint = await createInternalTokenMinter(keys.privateJwk);
@@ -86,6 +94,12 @@ async function targets(hello: string): Promise<{ list: Target[]; cleanup: () => 
 
   const list: Target[] = [
     { name: "hello-world", exe: hello, env: { PATH: common.PATH }, load: async () => ({ requests: REQUESTS, concurrency: 8, request: get("/") }) },
+    {
+      name: LIBRARY_FLOOR,
+      exe: floor,
+      env: { PATH: common.PATH, NATS_URL, DATABASE_URL },
+      load: async () => ({ requests: REQUESTS, concurrency: 8, request: get("/") }),
+    },
     {
       name: "orders",
       exe: join(ROOT, "dist/orders"),
@@ -134,7 +148,7 @@ async function targets(hello: string): Promise<{ list: Target[]; cleanup: () => 
   });
   const only = args.only?.split(",");
   return {
-    list: list.filter((t) => !only || t.name === "hello-world" || only.includes(t.name)),
+    list: list.filter((t) => !only || t.name === "hello-world" || t.name === LIBRARY_FLOOR || only.includes(t.name)),
     cleanup: async () => {
       ordersForGateway.stop();
       await modelServer.server.stop(true);
@@ -271,8 +285,14 @@ function report(rows: Row[]): boolean {
     console.log(`${pass ? "PASS" : "FAIL"}  ${what}`);
   };
   console.log("");
+  const libs = rows.find((r) => r.name === LIBRARY_FLOOR);
+  // A reference, not a target: where it misses a target, no service on these libraries can meet it on this machine.
+  if (libs)
+    console.log(
+      `reference: the libraries alone (${LIBRARY_FLOOR}) reach /readyz ${libs.readyzMs.toFixed(1)} ms after spawn and idle at ${libs.idleRssMb.toFixed(1)} MB (${libs.loadedRssMb.toFixed(1)} MB after ${REQUESTS} requests)`,
+    );
   for (const r of rows) {
-    if (r === floor) continue;
+    if (r === floor || r === libs) continue;
     check(`${r.name}: --version ${x(r.versionMs, floor.versionMs)} of hello-world (target ≤ 1.5×)`, r.versionMs <= 1.5 * floor.versionMs);
     check(`${r.name}: first 200 on /healthz ${x(r.healthzMs, floor.healthzMs)} of hello-world (target ≤ 2.5×)`, r.healthzMs <= 2.5 * floor.healthzMs);
     check(`${r.name}: /readyz 200 ${r.readyzMs.toFixed(1)} ms after spawn (target ≤ 60 ms)`, r.readyzMs <= 60);
@@ -290,9 +310,9 @@ try {
     const r = await runChild([BUN, "scripts/build.ts"], { timeoutMs: 600_000, cwd: ROOT });
     if (r.code !== 0) throw new Error(`bun run build failed:\n${r.stdout}\n${r.stderr}`);
   }
-  log("compiling the hello-world floor");
+  log("compiling the hello-world floor and the library floor");
   const hello = await helloWorld();
-  const { list, cleanup } = await targets(hello);
+  const { list, cleanup } = await targets(hello, await libraryFloor());
   let rows: Row[] = [];
   try {
     rows = await measureAll(list);
