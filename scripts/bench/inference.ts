@@ -9,6 +9,9 @@
 //   --streams N      streamed chat calls per target and round (default 10; BENCH_STREAMS)
 //   --chunks N       tokens per streamed reply (default 100; the stream has N + 4 events)
 //   --cadence-ms MS  the model server's pause between stream events (default 10)
+//   --stream-warmup N  short streamed calls per target before the first round, not recorded (default 100): a process's
+//                    stream path runs in the JIT's lower tiers for its first calls, and the targets are about a service
+//                    in steady state; 0 measures from cold, as a freshly started replica answers
 //   --compiled       run the inference service as a compiled executable (scripts/build.ts) instead of `bun services/inference/main.ts`
 //   --keep           keep the temp folder (logs, the request body)
 //
@@ -52,6 +55,7 @@ const { values: flags } = parseArgs({
     streams: { type: "string" },
     chunks: { type: "string" },
     "cadence-ms": { type: "string" },
+    "stream-warmup": { type: "string" },
     compiled: { type: "boolean" },
     keep: { type: "boolean" },
   },
@@ -62,8 +66,9 @@ const cfg = {
   streams: positiveInt(flags.streams ?? env.BENCH_STREAMS, 10),
   chunks: positiveInt(flags.chunks, 100),
   cadenceMs: positiveInt(flags["cadence-ms"], 10),
+  streamWarmup: flags["stream-warmup"] === "0" ? 0 : positiveInt(flags["stream-warmup"], 100),
 };
-const command = `npm run bench:inference -- --duration ${cfg.duration} --warmup ${cfg.warmup} --rounds ${cfg.rounds} --connections ${cfg.connections} --streams ${cfg.streams} --chunks ${cfg.chunks} --cadence-ms ${cfg.cadenceMs}${flags.compiled ? " --compiled" : ""}`;
+const command = `npm run bench:inference -- --duration ${cfg.duration} --warmup ${cfg.warmup} --rounds ${cfg.rounds} --connections ${cfg.connections} --streams ${cfg.streams} --chunks ${cfg.chunks} --cadence-ms ${cfg.cadenceMs} --stream-warmup ${cfg.streamWarmup}${flags.compiled ? " --compiled" : ""}`;
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
@@ -162,6 +167,12 @@ async function main(): Promise<number> {
       `OIP infer (lang-id, 1 text): wrk -t1 c=${cfg.connections} ${cfg.duration} s and c=1 ${Math.max(1, cfg.duration >> 1)} s per round, ${cfg.warmup} s warm-up; ` +
         `streams: ${cfg.streams} per target and round, ${cfg.chunks} tokens at ${cfg.cadenceMs} ms; ${cfg.rounds} interleaved rounds`,
     );
+    if (cfg.streamWarmup > 0) {
+      // Short (2-token) calls: they run the same stream path as the measured ones, in a fraction of the time.
+      const short = JSON.stringify({ ...JSON.parse(chatBody), max_tokens: 2 });
+      console.log(`  stream warm-up: ${cfg.streamWarmup} short streamed calls per target, not recorded`);
+      for (let w = 0; w < cfg.streamWarmup; w++) for (const [i, t] of streamTargets.entries()) await streamOnce(t, short, `warmup-${w}-t${i}`);
+    }
     const wrkResults = targets.map(() => ({ many: [] as WrkResult[], one: [] as WrkResult[] }));
     const streamResults = targets.map(() => [] as StreamFigures[]);
     for (let round = 0; round < cfg.rounds; round++) {
