@@ -22,7 +22,9 @@ function withoutEmpty(env: Env): Env {
 
 export function parseEnv<S extends z.ZodObject>(service: string, schema: S, env: Env): z.infer<S> {
   const present = withoutEmpty(env);
-  const result = schema.safeParse(present);
+  // Parsed once per process: zod's JIT would compile a fast path here that is never used again (half of this parse's
+  // ~9 ms in a compiled start).
+  const result = schema.safeParse(present, { jitless: true });
   if (result.success) return result.data;
   const problems = result.error.issues.map((i) => {
     const name = i.path.join(".") || "(env)";
