@@ -1,9 +1,9 @@
 // A backend's complete (non-streamed) answer: read under the limits, and its errors turned into the platform's problems.
 import { AppError } from "../../../lib/http/app-error.ts";
 import type { ModelPool } from "../backends/pool.ts";
-import { BodyWatch, readAll } from "./body-watch.ts";
 import type { Call } from "./call.ts";
 import type { Dispatched } from "./dispatch.ts";
+import { readWhole } from "./read-whole.ts";
 
 export interface Answer {
   status: number;
@@ -20,7 +20,7 @@ export async function readAnswer(d: Dispatched, pool: ModelPool, call: Call): Pr
       await d.res.body?.cancel().catch(() => {});
       throw new AppError("backend_response_too_large", { detail: `${name}: the model server's answer exceeds ${limits.maxResponseBytes} bytes.` });
     }
-    const bytes = d.res.body ? await readAll(new BodyWatch(d.res.body, limits.idleTimeoutMs, call, name), limits.maxResponseBytes, name) : new Uint8Array(0);
+    const bytes = d.res.body ? await readWhole(d.res.body, limits.idleTimeoutMs, call, name, limits.maxResponseBytes) : new Uint8Array(0);
     return { status: d.res.status, contentType: d.res.headers.get("content-type") ?? "application/json", bytes };
   } finally {
     d.release();

@@ -1,6 +1,5 @@
 // Reads a backend's response body ahead of its consumer under the idle limit (silence between chunks) and the call's end (total limit, client gone).
 import { AppError } from "../../../lib/http/app-error.ts";
-import { concatBytes } from "../../../lib/http/concat-bytes.ts";
 import type { Call } from "./call.ts";
 
 /**
@@ -12,6 +11,13 @@ import type { Call } from "./call.ts";
  * is ever behind.
  */
 export const READ_AHEAD_BYTES = 256 * 1024;
+
+/** The backend's body broke off (a reset, a truncated chunk). */
+export const brokeOff = (model: string) => new AppError("backend_error", { detail: `${model}: the model server broke off its answer.` });
+
+/** The idle limit passed with nothing from the backend. */
+export const idleTimeout = (model: string, idleMs: number) =>
+  new AppError("backend_idle_timeout", { detail: `${model}: the model server sent nothing for ${idleMs} ms.` });
 
 type Tail = { done: true } | { done: false; error: AppError };
 
@@ -99,8 +105,7 @@ export class BodyWatch {
         try {
           r = await this.reader.read();
         } catch {
-          if (!this.stopped())
-            this.end({ done: false, error: new AppError("backend_error", { detail: `${this.model}: the model server broke off its answer.` }) });
+          if (!this.stopped()) this.end({ done: false, error: brokeOff(this.model) });
           return;
         } finally {
           this.waitingSince = -1;
@@ -130,7 +135,7 @@ export class BodyWatch {
     if (this.stopped()) return;
     const waited = this.waitingSince < 0 ? 0 : performance.now() - this.waitingSince;
     if (waited >= this.idleMs - 1) {
-      this.end({ done: false, error: new AppError("backend_idle_timeout", { detail: `${this.model}: the model server sent nothing for ${this.idleMs} ms.` }) });
+      this.end({ done: false, error: idleTimeout(this.model, this.idleMs) });
       this.reader.cancel().catch(() => {});
       return;
     }
@@ -162,19 +167,4 @@ export class BodyWatch {
     this.timer = undefined;
     this.call.signal.removeEventListener("abort", this.onCallEnd);
   }
-}
-
-/** The whole body, up to `maxBytes` (502 backend_response_too_large beyond). */
-export async function readAll(watch: BodyWatch, maxBytes: number, model: string): Promise<Uint8Array> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (let chunk = await watch.read(); chunk !== undefined; chunk = await watch.read()) {
-    total += chunk.byteLength;
-    if (total > maxBytes) {
-      watch.cancel();
-      throw new AppError("backend_response_too_large", { detail: `${model}: the model server's answer exceeds ${maxBytes} bytes.` });
-    }
-    chunks.push(chunk);
-  }
-  return chunks.length === 0 ? new Uint8Array(0) : concatBytes(chunks, total);
 }
