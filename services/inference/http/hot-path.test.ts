@@ -107,6 +107,17 @@ describe("which requests it takes", () => {
     expect(await outcome(request({ body: chunked }))).toBe("not taken");
   });
 
+  test("an upload that breaks off is answered with a problem, never a rejection left to the runtime", async () => {
+    const broken = new ReadableStream({
+      pull(c) {
+        c.error(new Error("client gone"));
+      },
+    });
+    const res = await hot(request({ body: broken, headers: { "content-length": "100" } }));
+    expect(res?.status).toBe(500);
+    expect(res?.headers.get("content-type")).toContain("application/problem+json");
+  });
+
   test("a token or scope it cannot accept, and a body the schema refuses, are handed over with the body intact", async () => {
     expect(await outcome(request({ headers: { authorization: "Bearer bad.token.sig" } }))).toBe("handed over: body intact");
     expect(await outcome(request({ headers: { authorization: `Bearer ${NO_SCOPE}` } }))).toBe("handed over: body intact");

@@ -78,7 +78,13 @@ export function createHotPath(deps: HotPathDeps): (req: Request) => Promise<Resp
     const started = performance.now();
     const principal = await deps.verifyToken(token).catch(() => undefined);
     if (principal === undefined || !hasScope(principal, SCOPE)) return deps.fallback(req);
-    const bytes = new Uint8Array(await req.arrayBuffer());
+    let bytes: Uint8Array<ArrayBuffer>;
+    try {
+      bytes = new Uint8Array(await req.arrayBuffer());
+    } catch (err) {
+      // The upload broke off (the client went away): answered as the Hono route would, never a rejection left to the runtime.
+      return problemForError(err, { requestId: requestIdFrom(req.headers.get("x-request-id")), instance: path, log });
+    }
     const text = decoder.decode(bytes);
     let parsed: { success: true; data: unknown } | { success: false } | undefined;
     try {
