@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { createLogger } from "./logger.ts";
-import { createRequestLineWriter } from "./request-line.ts";
+import { createRequestLineWriter, loggerRequestLine } from "./request-line.ts";
 
 const at = Date.parse("2026-01-02T03:04:05.678Z");
 const line = {
@@ -28,7 +28,7 @@ for (const [name, level, fields] of [
   ["empty fields", "info", {}],
   ["the service's fields, at error", "error", { model: "lang-id", backend: "a:1", input_tokens: 12, estimated: true, stream_error: 'say "no"' }],
 ] as const) {
-  test(`${name}: the line is exactly what the platform logger writes`, () => {
+  test(`${name}: the line (direct, or through a Logger) is exactly what the platform logger writes`, () => {
     const lines: string[] = [];
     createLogger({ service: "inference", sink: (l) => lines.push(l), now: () => new Date(at) })[level]("request", asLogger(fields));
     createRequestLineWriter(

@@ -1,5 +1,5 @@
 // The per-request access line written straight to the log sink: the JSON `log[level]("request", …)` writes, a fraction of the cost.
-import type { Fields, LogSink } from "./logger.ts";
+import type { Fields, Logger, LogSink } from "./logger.ts";
 
 export interface RequestLine {
   /** Restricted to [A-Za-z0-9._:-] by requestIdFrom: the only value a client chooses. */
@@ -40,4 +40,19 @@ export function createRequestLineWriter(service: string, sink: LogSink, now: () 
       `{"time":"${iso}","level":"${level}"${head}${e.requestId}","trace_id":"${e.traceId}","span_id":"${e.spanId}","method":${JSON.stringify(e.method)},"route":${JSON.stringify(e.route)},"status":${e.status},"duration_ms":${e.durationMs}${extra}}`,
     );
   };
+}
+
+/** The same line through a Logger (tests, and processes without a sink of their own): slower, identical output. */
+export function loggerRequestLine(log: Logger): RequestLineWriter {
+  return (level, e, fields) =>
+    log[level]("request", {
+      request_id: e.requestId,
+      trace_id: e.traceId,
+      span_id: e.spanId,
+      method: e.method,
+      route: e.route,
+      status: e.status,
+      duration_ms: e.durationMs,
+      ...fields,
+    });
 }

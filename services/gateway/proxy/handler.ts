@@ -6,7 +6,7 @@ import { createClientResponseBuilder } from "../../../lib/http/proxy/response.ts
 import { applySecurityHeaders } from "../../../lib/http/proxy/security-headers.ts";
 import { requestIdFrom } from "../../../lib/http/request-id.ts";
 import type { Logger } from "../../../lib/logging/logger.ts";
-import type { RequestLineWriter } from "../../../lib/logging/request-line.ts";
+import { loggerRequestLine, type RequestLineWriter } from "../../../lib/logging/request-line.ts";
 import { continueTrace, formatTraceparent } from "../../../lib/telemetry/trace-context.ts";
 import { TRACING_OFF, type Tracing } from "../../../lib/telemetry/tracer.ts";
 import { bearerCandidate, bearerToken, CHALLENGE_INVALID, CHALLENGE_MISSING, insufficientScopeChallenge } from "../auth/bearer.ts";
@@ -57,21 +57,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
   const { verifier, internalTokens, metrics, log } = deps;
   const tracing = deps.tracing ?? TRACING_OFF;
   const clientResponse = createClientResponseBuilder();
-  const accessLog: RequestLineWriter | undefined =
-    deps.accessLog ??
-    (log.enabled("info")
-      ? (_level, e, fields) =>
-          log.info("request", {
-            request_id: e.requestId,
-            trace_id: e.traceId,
-            span_id: e.spanId,
-            method: e.method,
-            route: e.route,
-            status: e.status,
-            duration_ms: e.durationMs,
-            ...fields,
-          })
-      : undefined);
+  const accessLog: RequestLineWriter | undefined = deps.accessLog ?? (log.enabled("info") ? loggerRequestLine(log) : undefined);
 
   const invalidToken = (reason: AuthFailureReason, detail: string) => {
     metrics.authFailures[reason].inc();

@@ -14,7 +14,7 @@ import type { HttpMetricFamilies, RouteSeries } from "../../../lib/http/http-met
 import { jsonContentTypeProblem } from "../../../lib/http/json-media-type.ts";
 import { requestIdFrom } from "../../../lib/http/request-id.ts";
 import type { Fields, Logger } from "../../../lib/logging/logger.ts";
-import type { RequestLineWriter } from "../../../lib/logging/request-line.ts";
+import { loggerRequestLine, type RequestLineWriter } from "../../../lib/logging/request-line.ts";
 import { continueTrace, formatTraceparent } from "../../../lib/telemetry/trace-context.ts";
 import type { CallRequest } from "./call-request.ts";
 
@@ -58,19 +58,7 @@ const SCOPE = "inference:invoke";
 /** Returns the answer for a request it takes, undefined for one the Hono app must see as it came. */
 export function createHotPath(deps: HotPathDeps): (req: Request) => Promise<Response> | undefined {
   const { log } = deps;
-  const accessLine: RequestLineWriter =
-    deps.accessLine ??
-    ((level, e, fields) =>
-      log[level]("request", {
-        request_id: e.requestId,
-        trace_id: e.traceId,
-        span_id: e.spanId,
-        method: e.method,
-        route: e.route,
-        status: e.status,
-        duration_ms: e.durationMs,
-        ...fields,
-      }));
+  const accessLine = deps.accessLine ?? loggerRequestLine(log);
   const series = new Map<HotRoute, RouteSeries>(deps.routes.map((r) => [r, deps.http.route("POST", r.template)]));
   const decoder = new TextDecoder();
 
