@@ -24,7 +24,7 @@ export interface AssembledInference {
   pools: Pools;
   health: Health;
   metrics: Registry;
-  /** Loads its BPE table at its first count (the first OpenAI call's prompt); counts approximately until then. */
+  /** Loads its BPE table at the first OpenAI call; counts approximately until then. */
   tokens: TokenCounter;
 }
 
@@ -65,7 +65,7 @@ export function assembleInference(cfg: InferenceConfig, opts: AssembleOptions): 
   const tokens = opts.tokens ?? createTokenCounter({ deferLoad: true });
   const hooks: InferenceHooks = opts.hooks ?? {
     admit: createAdmission(pools, inferenceMetrics),
-    openaiUsage: createUsageStep({ budget, count: tokens.count, metrics: inferenceMetrics }),
+    openaiUsage: createUsageStep({ budget, count: tokens.count, startLoading: tokens.startLoading, metrics: inferenceMetrics }),
   };
   const app = createApp({
     log,

@@ -7,11 +7,11 @@ import { estimatedUsage, parseOpenAiUsage, type TokenUsage, toOpenAiUsage } from
  * The usage of a parsed chat-completions or embeddings response. Without a usable `usage`, the prompt side is the
  * request's estimate and the output side is counted from the choices (embeddings produce no output tokens).
  */
-export function usageOfJsonResponse(body: unknown, promptEstimate: number, count: CountTokens): TokenUsage {
+export function usageOfJsonResponse(body: unknown, promptEstimate: () => number, count: CountTokens): TokenUsage {
   const reported = typeof body === "object" && body !== null ? parseOpenAiUsage((body as { usage?: unknown }).usage) : undefined;
   if (reported) return reported;
   const text = choicesText(body);
-  return estimatedUsage(promptEstimate, text === "" ? 0 : count(text));
+  return estimatedUsage(promptEstimate(), text === "" ? 0 : count(text));
 }
 
 /**

@@ -25,7 +25,13 @@ function stream(eol = "\n", withUsage = true): { full: string; withoutUsage: str
 
 async function run(chunks: readonly Uint8Array[], opts: Partial<SseUsageTapOptions> = {}) {
   let ended: { usage: TokenUsage; completed: boolean } | undefined;
-  const tap = createSseUsageTap({ stripUsageChunk: true, promptTokens: 9, count: chars, ...opts, onEnd: (usage, completed) => (ended = { usage, completed }) });
+  const tap = createSseUsageTap({
+    stripUsageChunk: true,
+    promptTokens: () => 9,
+    count: chars,
+    ...opts,
+    onEnd: (usage, completed) => (ended = { usage, completed }),
+  });
   const source = new ReadableStream<Uint8Array>({
     start(c) {
       for (const ch of chunks) c.enqueue(ch);
@@ -142,7 +148,7 @@ describe("SSE usage tap: estimates when the backend sends no usage", () => {
 
   test("the client asked: an estimated usage chunk is inserted before [DONE]", async () => {
     const { withoutUsage } = stream("\n", false);
-    const r = await run([enc.encode(withoutUsage)], { stripUsageChunk: false, promptTokens: 9 });
+    const r = await run([enc.encode(withoutUsage)], { stripUsageChunk: false, promptTokens: () => 9 });
     const expected = { inputTokens: 9, outputTokens: contentChars, totalTokens: 9 + contentChars, estimated: true };
     expect(r.ended).toEqual({ usage: expected, completed: true });
     const events = r.text.split("\n\n").filter(Boolean);
@@ -183,7 +189,7 @@ describe("SSE usage tap: limits, cancellation and flow", () => {
     const long = `data: ${"x".repeat(300)}`;
     const bytes = enc.encode(ok + long);
     let ended: TokenUsage | undefined;
-    const tap = createSseUsageTap({ stripUsageChunk: true, promptTokens: 1, count: chars, maxLineBytes: 256, onEnd: (u) => (ended = u) });
+    const tap = createSseUsageTap({ stripUsageChunk: true, promptTokens: () => 1, count: chars, maxLineBytes: 256, onEnd: (u) => (ended = u) });
     const source = new ReadableStream<Uint8Array>({
       start(c) {
         for (const ch of splitAt(bytes, ok.length + 100, ok.length + 200)) c.enqueue(ch);
@@ -210,7 +216,7 @@ describe("SSE usage tap: limits, cancellation and flow", () => {
   });
 
   test("each event is readable as soon as it is written: nothing waits for the next one", async () => {
-    const tap = createSseUsageTap({ stripUsageChunk: true, promptTokens: 0, count: chars });
+    const tap = createSseUsageTap({ stripUsageChunk: true, promptTokens: () => 0, count: chars });
     const writer = tap.writable.getWriter();
     const reader = tap.readable.getReader();
     for (let i = 0; i < 5; i++) {
@@ -232,7 +238,7 @@ describe("SSE usage tap: limits, cancellation and flow", () => {
 
   test("a client that goes away mid-stream still yields the usage so far (estimated) through onEnd", async () => {
     let ended: { usage: TokenUsage; completed: boolean } | undefined;
-    const tap = createSseUsageTap({ stripUsageChunk: true, promptTokens: 4, count: chars, onEnd: (usage, completed) => (ended = { usage, completed }) });
+    const tap = createSseUsageTap({ stripUsageChunk: true, promptTokens: () => 4, count: chars, onEnd: (usage, completed) => (ended = { usage, completed }) });
     let i = 0;
     const source = new ReadableStream<Uint8Array>({
       pull(c) {

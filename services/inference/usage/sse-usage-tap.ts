@@ -7,8 +7,8 @@ import { estimatedUsage, parseOpenAiUsage, type TokenUsage, toOpenAiUsage } from
 export interface SseUsageTapOptions {
   /** Drop the usage-only chunk (`choices: []` + `usage`): the client did not ask for it, the gateway did. */
   stripUsageChunk: boolean;
-  /** The request's prompt estimate, used when the backend reports no usage. */
-  promptTokens: number;
+  /** The request's prompt estimate, asked for only when the backend reports no usage. */
+  promptTokens: () => number;
   count: CountTokens;
   /** Longest SSE line (default 1 MiB) and largest event (default 4 lines' worth); past them the stream errors. */
   maxLineBytes?: number;
@@ -111,7 +111,7 @@ export function createUsageTapCore(opts: SseUsageTapOptions): UsageTapCore {
     for (const e of retained) text += choicesText(parseData(e));
     let out = text === "" ? 0 : opts.count(text);
     if (overflowBytes > 0 && retainedBytes > 0) out += Math.ceil((out * overflowBytes) / retainedBytes);
-    return estimatedUsage(opts.promptTokens, out);
+    return estimatedUsage(opts.promptTokens(), out);
   };
   const usage = (): TokenUsage => reported ?? estimate();
 

@@ -39,6 +39,8 @@ export type ReserveResult =
     };
 
 export interface TokenBudget {
+  /** Whether `group` has a policy (a reservation there needs the call's token estimate). */
+  limits(group: string): boolean;
   /** Reserves `tokens` for `caller` in `group`; a group without a policy is unlimited (ok, no state). */
   reserve(caller: string, group: string, tokens: number): ReserveResult;
   /** Charges the real usage: refunds what was reserved but not used, or charges the excess. */
@@ -116,6 +118,7 @@ export function createTokenBudget(opts: TokenBudgetOptions): TokenBudget {
   };
 
   return {
+    limits: (group) => policies.has(group),
     reserve(caller, group, tokens) {
       const policy = policies.get(group);
       if (policy === undefined) return { ok: true, reservation: { group, tokens, bucket: undefined, settled: false } as HeldReservation, state: undefined };

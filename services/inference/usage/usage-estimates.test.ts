@@ -89,13 +89,13 @@ describe("prompt and output estimates", () => {
 describe("usage of JSON responses", () => {
   test("the backend's usage is taken as reported", () => {
     const body = { choices: [{ message: { content: "Hello world" } }], usage: { prompt_tokens: 10, completion_tokens: 2, total_tokens: 12 } };
-    const u = usageOfJsonResponse(body, 99, count);
+    const u = usageOfJsonResponse(body, () => 99, count);
     expect(u).toEqual({ inputTokens: 10, outputTokens: 2, totalTokens: 12, estimated: false });
     expect(withUsage(body, u)).toBe(body);
   });
 
   test("embeddings report no completion tokens", () => {
-    expect(usageOfJsonResponse({ data: [], usage: { prompt_tokens: 4, total_tokens: 4 } }, 0, count)).toEqual({
+    expect(usageOfJsonResponse({ data: [], usage: { prompt_tokens: 4, total_tokens: 4 } }, () => 0, count)).toEqual({
       inputTokens: 4,
       outputTokens: 0,
       totalTokens: 4,
@@ -105,7 +105,7 @@ describe("usage of JSON responses", () => {
 
   test("without usage: prompt from the request estimate, output counted, and the body gains a marked usage", () => {
     const body = { id: "x", choices: [{ message: { content: "The quick brown fox jumps over the lazy dog." } }] };
-    const u = usageOfJsonResponse(body, 7, count);
+    const u = usageOfJsonResponse(body, () => 7, count);
     expect(u).toEqual({ inputTokens: 7, outputTokens: 10, totalTokens: 17, estimated: true });
     expect(withUsage(body, u)).toEqual({ ...body, usage: { prompt_tokens: 7, completion_tokens: 10, total_tokens: 17, estimated: true } });
   });

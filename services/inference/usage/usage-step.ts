@@ -17,6 +17,8 @@ export interface UsageStepDeps {
   budget: TokenBudget;
   /** The token counter (exact once its table is loaded; approximate before). */
   count: CountTokens;
+  /** Starts loading the counter's table (idempotent): called on every OpenAI call, counted or not, so it is there for the estimates. */
+  startLoading?: () => void;
   metrics: InferenceMetrics;
 }
 
@@ -29,13 +31,17 @@ const encoder = new TextEncoder();
 export function createUsageStep(deps: UsageStepDeps): NonNullable<InferenceHooks["openaiUsage"]> {
   const { budget, count, metrics } = deps;
   return ({ model, operation, caller, body, stream }) => {
+    deps.startLoading?.();
     const chat = operation === "chat";
-    const prompt = chat ? estimateChatPromptTokens(body, count) : estimateEmbeddingInputTokens(body, count);
+    // Counting the prompt runs the tokenizer over every message: done before the call only when a budget needs the
+    // figure, otherwise only if the backend reports no usage and it has to be estimated.
+    let counted: number | undefined;
+    const prompt = () => (counted ??= chat ? estimateChatPromptTokens(body, count) : estimateEmbeddingInputTokens(body, count));
     const output = chat ? maxOutputTokens(body, model.limits.maxOutputTokens) : 0;
-    const reserved = budget.reserve(caller, model.group, prompt + output);
+    const reserved = budget.reserve(caller, model.group, budget.limits(model.group) ? prompt() + output : 0);
     if (!reserved.ok) {
       metrics.budgetRefused(model.group);
-      throw budgetRefusal(model, reserved, prompt, output);
+      throw budgetRefusal(model, reserved, prompt(), output);
     }
     const series = metrics.model(model.name).operations[operation];
     const prepared = chat ? prepareChatRequest(body) : undefined;
