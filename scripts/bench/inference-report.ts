@@ -51,6 +51,22 @@ export function report(connections: number, wrk: { many: WrkResult[]; one: WrkRe
     `for scale: bare proxy added p50 at c=1 +${((bare.p50one - d.p50one) / 1000).toFixed(3)} ms; bare / direct c=${connections} ${(bare.rps / d.rps).toFixed(2)}; inference / direct ${(inf.rps / d.rps).toFixed(2)}; ` +
       `bare proxy added first event p50 +${percentile(addedTtfe(sd, sb), 0.5).toFixed(3)} ms, per event p50 ${percentile(addedPerEvent(sd, sb), 0.5).toFixed(3)} p99 ${percentile(addedPerEvent(sd, sb), 0.99).toFixed(3)} ms; added first event p99 via inference +${percentile(ttft, 0.99).toFixed(3)} ms`,
   );
+  // Where in a stream the added delay falls: the first event waits for the response head, the last ones for the stream's end.
+  const at = (name: string, only: (k: number, n: number) => boolean) => {
+    const a = addedPerEvent(sd, si, only);
+    return `${name} p50 ${percentile(a, 0.5).toFixed(3)} p99 ${percentile(a, 0.99).toFixed(3)} max ${Math.max(...a).toFixed(3)} (${a.length})`;
+  };
+  const ttfeParts = (via: StreamFigures[]) => {
+    const inward = percentile(addedTtfe(sd, via, "toBackend"), 0.5);
+    return `in (until the model server has the request) +${inward.toFixed(3)}, back (the first event's delay) +${percentile(
+      addedPerEvent(sd, via, (k) => k === 0),
+      0.5,
+    ).toFixed(3)}`;
+  };
+  console.log(`added time to first event, p50 of its parts (ms): inference ${ttfeParts(si)}; bare proxy ${ttfeParts(sb)}`);
+  console.log(
+    `added per event via inference by position: ${at("first", (k) => k === 0)}; ${at("second", (k) => k === 1)}; ${at("others", (k, n) => k > 1 && k < n - 2)}; ${at("last two", (k, n) => k >= n - 2)} ms`,
+  );
   const [wd, wi, wb] = wrk as [(typeof wrk)[0], (typeof wrk)[0], (typeof wrk)[0]];
   const ratios = wi.many.map((w, r) => (rps(w) / rps(wb.many[r] as WrkResult)).toFixed(2));
   const addedRounds = wi.one.map((w, r) => ((w.p50_us - (wd.one[r] as WrkResult).p50_us) / 1000).toFixed(3));

@@ -22,11 +22,14 @@ export interface StreamRun {
 export interface StreamFigures {
   /** Request sent → first event arrived, ms. */
   ttfe: number;
+  /** Request sent → the model server began handling it, ms: the request's way in (the rest of ttfe is the way back). */
+  toBackend: number;
   /** Arrival − the model server's send time of the same event, ms, one per event. */
   delays: number[];
 }
 
-export async function streamOnce(target: StreamTarget, body: string, requestId: string): Promise<StreamRun> {
+/** `chunks`: the tokens the reply must have (the model server is started with --chunks; max_tokens may cut it). */
+export async function streamOnce(target: StreamTarget, body: string, requestId: string, chunks: number): Promise<StreamRun> {
   const token = await target.token();
   const headers: Record<string, string> = { "content-type": "application/json", "x-request-id": requestId };
   if (token) headers.authorization = `Bearer ${token}`;
@@ -35,6 +38,8 @@ export async function streamOnce(target: StreamTarget, body: string, requestId: 
   if (res.status !== 200) throw new Error(`${target.name}: stream answered ${res.status}: ${await res.text()}`);
   const events = await readSse(res);
   if (events.at(-1)?.data !== "[DONE]") throw new Error(`${target.name}: the stream did not end in [DONE]`);
+  // role chunk + one per token + finish chunk + usage chunk + [DONE].
+  if (events.length !== chunks + 4) throw new Error(`${target.name}: the stream has ${events.length} events, not ${chunks + 4}`);
   return { requestId, sentAt, arrivals: events.map((e) => e.at) };
 }
 
@@ -43,11 +48,16 @@ export function figuresOf(runs: StreamRun[], stats: StatsSnapshot): StreamFigure
   const byId = new Map<string, RequestRecord>();
   for (const r of stats.recent) if (r.headers["x-request-id"]) byId.set(r.headers["x-request-id"], r);
   return runs.map((run) => {
-    const sent = byId.get(run.requestId)?.chunksSentAt;
+    const record = byId.get(run.requestId);
+    const sent = record?.chunksSentAt;
     // The model server sends the [DONE] line as an event of its own, so counts match one to one.
     if (!sent || sent.length !== run.arrivals.length)
       throw new Error(`stream ${run.requestId}: the model server recorded ${sent?.length ?? "no"} chunks, the client read ${run.arrivals.length} events`);
-    return { ttfe: (run.arrivals[0] as number) - run.sentAt, delays: run.arrivals.map((at, i) => at - (sent[i] as number)) };
+    return {
+      ttfe: (run.arrivals[0] as number) - run.sentAt,
+      toBackend: (record?.startedAt as number) - run.sentAt,
+      delays: run.arrivals.map((at, i) => at - (sent[i] as number)),
+    };
   });
 }
 
@@ -55,16 +65,17 @@ export function figuresOf(runs: StreamRun[], stats: StatsSnapshot): StreamFigure
  * Added delay per event of `via` over `direct`, paired run by run and event by event (run i of each, same body):
  * (arrival − send) through the proxy − (arrival − send) direct. Send times cancel the model server's own timer jitter.
  */
-export function addedPerEvent(direct: StreamFigures[], via: StreamFigures[]): number[] {
+export function addedPerEvent(direct: StreamFigures[], via: StreamFigures[], only?: (k: number, n: number) => boolean): number[] {
   const added: number[] = [];
   direct.forEach((d, i) => {
     const v = via[i];
     if (!v) return;
-    for (let k = 0; k < Math.min(d.delays.length, v.delays.length); k++) added.push((v.delays[k] as number) - (d.delays[k] as number));
+    const n = Math.min(d.delays.length, v.delays.length);
+    for (let k = 0; k < n; k++) if (!only || only(k, n)) added.push((v.delays[k] as number) - (d.delays[k] as number));
   });
   return added;
 }
 
-/** Added time to first event, run by run. */
-export const addedTtfe = (direct: StreamFigures[], via: StreamFigures[]): number[] =>
-  direct.flatMap((d, i) => (via[i] ? [(via[i] as StreamFigures).ttfe - d.ttfe] : []));
+/** Added time to first event, run by run (or of one part of it: `toBackend`). */
+export const addedTtfe = (direct: StreamFigures[], via: StreamFigures[], part: "ttfe" | "toBackend" = "ttfe"): number[] =>
+  direct.flatMap((d, i) => (via[i] ? [(via[i] as StreamFigures)[part] - d[part]] : []));

@@ -88,7 +88,18 @@ async function main(): Promise<number> {
     console.log(`bench:inference: load average ${load()} (1, 5, 15 min) on ${navigator.hardwareConcurrency} cores; temp ${dir}`);
     const modelPort = freePort();
     const modelServer = startChild(
-      [process.execPath, "tools/model-server/main.ts", "--port", String(modelPort), "--cadence-ms", String(cfg.cadenceMs), "--log-level", "warn"],
+      [
+        process.execPath,
+        "tools/model-server/main.ts",
+        "--port",
+        String(modelPort),
+        "--cadence-ms",
+        String(cfg.cadenceMs),
+        "--chunks",
+        String(cfg.chunks),
+        "--log-level",
+        "warn",
+      ],
       { env, cwd: ROOT, logFd: log("model-server.log") },
     );
     const direct = `http://127.0.0.1:${modelPort}`;
@@ -171,7 +182,7 @@ async function main(): Promise<number> {
       // Short (2-token) calls: they run the same stream path as the measured ones, in a fraction of the time.
       const short = JSON.stringify({ ...JSON.parse(chatBody), max_tokens: 2 });
       console.log(`  stream warm-up: ${cfg.streamWarmup} short streamed calls per target, not recorded`);
-      for (let w = 0; w < cfg.streamWarmup; w++) for (const [i, t] of streamTargets.entries()) await streamOnce(t, short, `warmup-${w}-t${i}`);
+      for (let w = 0; w < cfg.streamWarmup; w++) for (const [i, t] of streamTargets.entries()) await streamOnce(t, short, `warmup-${w}-t${i}`, 2);
     }
     const wrkResults = targets.map(() => ({ many: [] as WrkResult[], one: [] as WrkResult[] }));
     const streamResults = targets.map(() => [] as StreamFigures[]);
@@ -193,13 +204,13 @@ async function main(): Promise<number> {
         );
       }
       // A few unrecorded calls first: the first streams of a process pay for compiling its stream path.
-      for (let w = 0; w < 3; w++) for (const [i, t] of streamTargets.entries()) await streamOnce(t, chatBody, `warm-r${round}-${w}-t${i}`);
+      for (let w = 0; w < 3; w++) for (const [i, t] of streamTargets.entries()) await streamOnce(t, chatBody, `warm-r${round}-${w}-t${i}`, cfg.chunks);
       await control.resetStats();
       const runs = targets.map(() => [] as StreamRun[]);
       for (let s = 0; s < cfg.streams; s++)
         for (let k = 0; k < targets.length; k++) {
           const i = (k + s + round) % targets.length;
-          runs[i]?.push(await streamOnce(streamTargets[i] as StreamTarget, chatBody, `bench-r${round}-s${s}-t${i}`));
+          runs[i]?.push(await streamOnce(streamTargets[i] as StreamTarget, chatBody, `bench-r${round}-s${s}-t${i}`, cfg.chunks));
         }
       const stats = await control.stats();
       runs.forEach((r, i) => {
