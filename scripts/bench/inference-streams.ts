@@ -7,7 +7,7 @@ export interface StreamTarget {
   name: string;
   /** Origin the chat completion is posted to (model server, inference, bare proxy). */
   base: string;
-  /** A fresh bearer token (internal tokens live ≤ 60 s), or undefined for none. */
+  /** The bearer token for the call (internal tokens live ≤ 60 s), or undefined for none. */
   token: () => Promise<string | undefined>;
 }
 
