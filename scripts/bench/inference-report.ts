@@ -10,7 +10,13 @@ const ms = (us: number) => (us / 1000).toFixed(3);
 const verdict = (ok: boolean) => (ok ? "PASS" : "FAIL");
 
 /** Prints the table (direct, inference, bare proxy: in that order in `wrk` and `streams`), the targets and the per-round figures. */
-export function report(connections: number, wrk: { many: WrkResult[]; one: WrkResult[] }[], streams: StreamFigures[][]): void {
+export function report(
+  connections: number,
+  wrk: { many: WrkResult[]; one: WrkResult[] }[],
+  streams: StreamFigures[][],
+  /** CPU µs per streamed event of the process answering each target (same order). */
+  streamCpuUs: number[],
+): void {
   const names = ["direct", "inference", "bare Bun fetch proxy"];
   const s = wrk.map((r) => ({
     rps: median(r.many.map(rps)),
@@ -66,6 +72,10 @@ export function report(connections: number, wrk: { many: WrkResult[]; one: WrkRe
   console.log(`added time to first event, p50 of its parts (ms): inference ${ttfeParts(si)}; bare proxy ${ttfeParts(sb)}`);
   console.log(
     `added per event via inference by position: ${at("first", (k) => k === 0)}; ${at("second", (k) => k === 1)}; ${at("others", (k, n) => k > 1 && k < n - 2)}; ${at("last two", (k, n) => k >= n - 2)} ms`,
+  );
+  const [cd, ci, cb] = streamCpuUs.map((us) => us.toFixed(1));
+  console.log(
+    `CPU per streamed event of the process answering: inference ${ci} µs, bare proxy ${cb} µs (${((streamCpuUs[1] as number) / (streamCpuUs[2] as number)).toFixed(2)}×); the model server itself (direct) ${cd} µs`,
   );
   const [wd, wi, wb] = wrk as [(typeof wrk)[0], (typeof wrk)[0], (typeof wrk)[0]];
   const ratios = wi.many.map((w, r) => (rps(w) / rps(wb.many[r] as WrkResult)).toFixed(2));
