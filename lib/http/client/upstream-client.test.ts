@@ -67,9 +67,9 @@ describe("upstream client", () => {
       const ms = performance.now() - t0;
       expect(err.kind).toBe("timeout");
       expect(err.connect).toBe(true);
-      // The call waits the connect timeout, then the shared probe waits at most as long again.
+      // The probe starts halfway, so its verdict is in at the connect timeout itself: the setting, not twice it.
       expect(ms).toBeGreaterThanOrEqual(195);
-      expect(ms).toBeLessThan(700);
+      expect(ms).toBeLessThan(260);
     } finally {
       hung.close();
     }
@@ -94,6 +94,30 @@ describe("upstream client", () => {
     expect(err.connect).toBe(false);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(395);
     expect(performance.now() - t0).toBeLessThan(600);
+  });
+
+  test("a probe still out at the connect timeout counts as not accepting: a connect timeout then, not later", async () => {
+    let probes = 0;
+    behaviour = () => new Promise(() => {});
+    const c = client({ responseTimeoutMs: 2_000, connectTimeoutMs: 200, probe: () => (probes++, new Promise<boolean>(() => {})) });
+    const t0 = performance.now();
+    const err = await failure(get(c));
+    const ms = performance.now() - t0;
+    expect([err.kind, err.connect, probes]).toEqual(["timeout", true, 1]);
+    expect(ms).toBeGreaterThanOrEqual(195);
+    expect(ms).toBeLessThan(260);
+  });
+
+  test("the probe starts at half the connect timeout: a call answered sooner never probes, one answered later does", async () => {
+    let probes = 0;
+    const counted = async () => ++probes > 0;
+    behaviour = () => Bun.sleep(60).then(() => new Response("sooner"));
+    const c = client({ connectTimeoutMs: 200, probe: counted });
+    expect(await (await get(c)).text()).toBe("sooner");
+    expect(probes).toBe(0);
+    behaviour = () => Bun.sleep(150).then(() => new Response("later"));
+    expect(await (await get(c)).text()).toBe("later");
+    expect(probes).toBe(1);
   });
 
   test("a call answered within the connect timeout never probes", async () => {

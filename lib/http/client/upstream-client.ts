@@ -34,12 +34,13 @@ export interface UpstreamClientOptions {
   /** The whole call, retries included, must have response headers within this (then 504). */
   responseTimeoutMs: number;
   /**
-   * When a call has waited this long, the upstream must accept a TCP connection within it too, or the call fails at once
-   * (504) instead of waiting out the response deadline. fetch() has no connect phase of its own: a shared probe
-   * (`probe`) checks. Unset, or not below the response deadline: no connect check.
+   * A call still without response headers after this long fails at once (504, `connect: true`) unless the upstream
+   * accepts TCP connections, instead of waiting out the response deadline. fetch() has no connect phase of its own: a
+   * shared probe (`probe`) checks, started when the call has waited half this time (`probeWindowMs`), so calls answered
+   * sooner never probe and the verdict is in at the connect timeout. Unset, or not below the response deadline: no check.
    */
   connectTimeoutMs?: number;
-  /** Default: a TCP connect probe to `baseUrl`'s host and port with `connectTimeoutMs`. */
+  /** Default: a TCP connect probe to `baseUrl`'s host and port that gives up after `probeWindowMs(connectTimeoutMs)`. */
   probe?: ConnectProbe;
   /** Retries after the first attempt, for idempotent bodiless requests only (default 2). */
   maxRetries?: number;
@@ -79,13 +80,23 @@ const CONNECT_TIMED_OUT = Symbol("upstream connect timeout");
 const CLIENT_GONE = Symbol("client went away");
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/**
+ * How long before the connect timeout the probe starts, and so how long a connection may take to open: half the
+ * timeout. A probe started at the timeout itself would push a hung upstream's answer to twice the setting.
+ */
+export const probeWindowMs = (connectTimeoutMs: number): number => Math.ceil(connectTimeoutMs / 2);
+
 /** One attempt's deadline state, handed to its timer (no closure per call). */
 interface Attempt {
   readonly ac: AbortController;
   readonly deadline: number;
+  /** When the connect check decides (epoch ms); after it, the next firing is the response deadline. */
+  readonly connectAt: number;
   timer: ReturnType<typeof setTimeout> | undefined;
-  /** The connect check ran (or is running): the next firing is the response deadline. */
-  checked: boolean;
+  /** The probe's verdict once in: undefined while it runs (at the connect timeout, that counts as not accepting). */
+  accepting: boolean | undefined;
+  /** The connect check is started (probing) or decided (decided). */
+  phase: "waiting" | "probing" | "decided";
   /** Response headers arrived or the call failed: late timers and probe verdicts do nothing. */
   settled: boolean;
 }
@@ -98,23 +109,36 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
   const now = opts.now ?? Date.now;
   const { breaker, name } = opts;
   const connectTimeoutMs = opts.connectTimeoutMs;
-  const probe = connectTimeoutMs === undefined ? undefined : (opts.probe ?? createConnectProbe({ baseUrl: opts.baseUrl, timeoutMs: connectTimeoutMs, now }));
+  const probe =
+    connectTimeoutMs === undefined ? undefined : (opts.probe ?? createConnectProbe({ baseUrl: opts.baseUrl, timeoutMs: probeWindowMs(connectTimeoutMs), now }));
 
-  /** The attempt's timer fired: past the connect timeout, the probe decides whether it waits on; at the deadline it ends. */
+  /**
+   * The attempt's timer fired. Halfway to the connect timeout it starts the probe; at the connect timeout the call
+   * fails unless the probe saw the upstream accept; at the deadline it ends.
+   */
   const onTimer = (a: Attempt) => {
     if (a.settled) return;
-    if (probe === undefined || a.checked || a.deadline - now() <= 0) {
-      a.ac.abort(TIMED_OUT);
+    const t = now();
+    if (probe !== undefined && a.phase === "waiting") {
+      a.phase = "probing";
+      probe().then((accepting) => {
+        a.accepting = accepting;
+      });
+      a.timer = setTimeout(onTimer, Math.max(0, a.connectAt - t), a);
       return;
     }
-    a.checked = true;
-    probe().then((accepting) => {
-      if (a.settled) return;
-      const left = a.deadline - now();
-      if (!accepting) a.ac.abort(CONNECT_TIMED_OUT);
-      else if (left <= 0) a.ac.abort(TIMED_OUT);
-      else a.timer = setTimeout(onTimer, left, a);
-    });
+    if (a.phase === "probing") {
+      a.phase = "decided";
+      if (a.accepting !== true) {
+        a.ac.abort(CONNECT_TIMED_OUT);
+        return;
+      }
+      if (a.deadline - t > 0) {
+        a.timer = setTimeout(onTimer, a.deadline - t, a);
+        return;
+      }
+    }
+    a.ac.abort(TIMED_OUT);
   };
 
   const client: UpstreamClient = {
@@ -147,8 +171,18 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
         }
         // One attempt, inline rather than a helper: this is the gateway's hot path, and every async layer costs.
         const ac = new AbortController();
-        const a: Attempt = { ac, deadline: now() + budget, timer: undefined, checked: false, settled: false };
-        a.timer = setTimeout(onTimer, connectTimeoutMs !== undefined && connectTimeoutMs < budget ? connectTimeoutMs : budget, a);
+        const checks = probe !== undefined && connectTimeoutMs !== undefined && connectTimeoutMs < budget;
+        const start = now();
+        const a: Attempt = {
+          ac,
+          deadline: start + budget,
+          connectAt: checks ? start + connectTimeoutMs : 0,
+          timer: undefined,
+          accepting: undefined,
+          phase: checks ? "waiting" : "decided",
+          settled: false,
+        };
+        a.timer = setTimeout(onTimer, checks ? connectTimeoutMs - probeWindowMs(connectTimeoutMs) : budget, a);
         let onClientAbort: (() => void) | undefined;
         if (signal) {
           onClientAbort = () => ac.abort(CLIENT_GONE);

@@ -1,6 +1,5 @@
 // One backend of a model's pool at run time: its client (breaker, connect probe), calls in flight, readiness and cool-down.
 import { type CircuitBreaker, createCircuitBreaker } from "../../../lib/http/client/circuit-breaker.ts";
-import { type ConnectProbe, createConnectProbe } from "../../../lib/http/client/connect-probe.ts";
 import { createUpstreamClient, type FetchLike, type UpstreamClient } from "../../../lib/http/client/upstream-client.ts";
 import type { Tracing } from "../../../lib/telemetry/tracer.ts";
 import type { BackendSpec, ModelSpec } from "../registry/model-spec.ts";
@@ -9,8 +8,6 @@ export interface Backend {
   readonly model: string;
   readonly spec: BackendSpec;
   readonly breaker: CircuitBreaker;
-  /** Shared by every call to this backend: single-flight TCP connect check with a cached verdict. */
-  readonly probe: ConnectProbe;
   readonly client: UpstreamClient;
   /** Calls sent and not finished (body included): the balancer's measure. */
   outstanding: number;
@@ -39,13 +36,11 @@ export function createBackend(model: ModelSpec, spec: BackendSpec, opts: Backend
     now,
     onStateChange: ({ to }) => opts.onBreakerChange?.({ model: model.name, backend: spec.name }, to),
   });
-  const probe = createConnectProbe({ baseUrl: spec.origin, timeoutMs: model.limits.connectTimeoutMs, now });
   const client = createUpstreamClient({
     name: spec.name,
     baseUrl: spec.origin,
     responseTimeoutMs: model.limits.firstByteTimeoutMs,
     connectTimeoutMs: model.limits.connectTimeoutMs,
-    probe,
     // Failover across backends is the dispatcher's: it knows what is safe to send again.
     maxRetries: 0,
     breaker,
@@ -53,5 +48,5 @@ export function createBackend(model: ModelSpec, spec: BackendSpec, opts: Backend
     tracing: opts.tracing,
     now,
   });
-  return { model: model.name, spec, breaker, probe, client, outstanding: 0, ready: true, coolUntil: 0 };
+  return { model: model.name, spec, breaker, client, outstanding: 0, ready: true, coolUntil: 0 };
 }

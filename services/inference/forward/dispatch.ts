@@ -66,8 +66,6 @@ export async function dispatch(pool: ModelPool, req: BackendRequest, call: Call,
     const body = req.body?.(b) ?? null;
     if (body !== null) headers["content-type"] = "application/json";
     if (b.spec.apiKey !== undefined) headers.authorization = `Bearer ${b.spec.apiKey}`;
-    // In flight now, or already known: the connect check at connectTimeoutMs then answers without waiting as long again.
-    void b.probe();
     let res: Response;
     try {
       res = await b.client.send({ method: req.method, target: req.path(b), headers: headers as HeadersInit as Headers, body, signal: call.signal });
