@@ -99,7 +99,14 @@ describe("upstream client", () => {
   test("a probe still out at the connect timeout counts as not accepting: a connect timeout then, not later", async () => {
     let probes = 0;
     behaviour = () => new Promise(() => {});
-    const c = client({ responseTimeoutMs: 2_000, connectTimeoutMs: 200, probe: () => (probes++, new Promise<boolean>(() => {})) });
+    const c = client({
+      responseTimeoutMs: 2_000,
+      connectTimeoutMs: 200,
+      probe: () => {
+        probes++;
+        return new Promise<boolean>(() => {});
+      },
+    });
     const t0 = performance.now();
     const err = await failure(get(c));
     const ms = performance.now() - t0;
