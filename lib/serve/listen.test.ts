@@ -92,3 +92,34 @@ test("stop() closes idle keep-alive connections at once and waits for the reques
   await stopping;
   idle.destroy();
 });
+
+test("a handler that throws or rejects past its own error handling → a 500 problem, the error in the log, no stack to the client", async () => {
+  const logged: Record<string, unknown>[] = [];
+  const log = { error: (_msg: string, fields?: Record<string, unknown>) => void logged.push(fields ?? {}) };
+  const l = listen({
+    port: 0,
+    hostname: "127.0.0.1",
+    log,
+    fetch: (req) => {
+      if (new URL(req.url).pathname === "/throws") throw new Error("synchronous bug");
+      return Promise.reject(new TypeError("asynchronous bug"));
+    },
+  });
+  try {
+    for (const [path, message] of [
+      ["/throws", "synchronous bug"],
+      ["/rejects", "asynchronous bug"],
+    ]) {
+      const res = await fetch(`http://127.0.0.1:${l.port}${path}`);
+      const text = await res.text();
+      expect(res.status).toBe(500);
+      expect(res.headers.get("content-type")).toBe("application/problem+json");
+      expect(JSON.parse(text)).toMatchObject({ status: 500, code: "internal_error" });
+      expect(text).not.toContain(message as string);
+      expect(text).not.toContain("listen.test.ts");
+      expect(logged.at(-1)).toMatchObject({ err: message });
+    }
+  } finally {
+    await l.stop(true);
+  }
+});

@@ -1,4 +1,6 @@
 // Starts an HTTP listener on the runtime at hand (Bun.serve, or Deno.serve) behind one small interface.
+import { problemResponse } from "../http/problem.ts";
+import type { Logger } from "../logging/logger.ts";
 
 export interface Listener {
   readonly port: number;
@@ -19,6 +21,8 @@ export interface ServeOptions {
   peerAddress?: boolean;
   /** Seconds a keep-alive connection, or a request waiting for its answer, may stay idle (default 30). */
   idleTimeoutSeconds?: number;
+  /** Where an error that escaped `fetch` is logged (the client gets a plain 500 problem). */
+  log?: Pick<Logger, "error">;
 }
 
 export interface ListenOptions extends ServeOptions {
@@ -49,6 +53,8 @@ type BunLike = {
     port: number;
     hostname?: string;
     fetch: (req: Request, server: BunServer) => Response | Promise<Response>;
+    error?: (err: unknown) => Response;
+    development?: boolean;
     idleTimeout?: number;
     maxRequestBodySize?: number;
   }): {
@@ -58,7 +64,7 @@ type BunLike = {
 };
 type DenoLike = {
   serve(
-    o: { port: number; hostname?: string; onListen?: () => void },
+    o: { port: number; hostname?: string; onListen?: () => void; onError?: (err: unknown) => Response },
     h: (req: Request, info: { remoteAddr: { hostname: string } }) => Response | Promise<Response>,
   ): { addr: { port: number }; shutdown(): Promise<void> };
 };
@@ -86,7 +92,16 @@ export function listenStarting(opts: ListenStartingOptions): StartingListener {
   let draining = false;
   // Replaced once by serve(); the runtime's callback reads it per request (one indirection).
   let handle: Handler = (req) => opts.whileStarting(req);
+  let log: Pick<Logger, "error"> | undefined;
+  // A handler that throws past the service's own error handling (a bug, or a hot path's uncaught case) would get the
+  // runtime's default answer: Bun's development page shows the stack trace. The client gets a problem instead.
+  const lastResort = (err: unknown): Response => {
+    const e = err as Error | undefined;
+    log?.error("unhandled error", { err: e?.message ?? String(err), name: e?.name, stack: e?.stack });
+    return problemResponse("internal_error");
+  };
   const serve = (s: ServeOptions) => {
+    log = s.log;
     const idle = s.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS;
     const answer: Handler = (req, server, peer) => {
       // The socket's limit was fixed when it opened; only a service that asks for a longer one pays a call per request.
@@ -101,12 +116,21 @@ export function listenStarting(opts: ListenStartingOptions): StartingListener {
   };
   const hostname = opts.hostname ?? "0.0.0.0";
   if (g.Bun) {
-    const server = g.Bun.serve({ port: opts.port, hostname, fetch: (req, srv) => handle(req, srv), idleTimeout: listenIdle });
+    const server = g.Bun.serve({
+      port: opts.port,
+      hostname,
+      fetch: (req, srv) => handle(req, srv),
+      error: lastResort,
+      development: false,
+      idleTimeout: listenIdle,
+    });
     // stop(false) lets in-flight requests finish and closes idle keep-alive connections at once (measured, Bun 1.4.5).
     return { port: server.port, drain, serve, stop: (force = false) => server.stop(force) };
   }
   if (g.Deno) {
-    const server = g.Deno.serve({ port: opts.port, hostname, onListen: () => {} }, (req, info) => handle(req, undefined, info.remoteAddr.hostname));
+    const server = g.Deno.serve({ port: opts.port, hostname, onListen: () => {}, onError: lastResort }, (req, info) =>
+      handle(req, undefined, info.remoteAddr.hostname),
+    );
     return { port: server.addr.port, drain, serve, stop: () => server.shutdown() };
   }
   throw new Error("listen: no supported runtime (Bun or Deno) found");

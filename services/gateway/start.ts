@@ -46,7 +46,7 @@ export async function startGateway(cfg: GatewayConfig, { log, logSink, devIssuer
     }
     log.warn("issuer keys not loaded yet", { err: (err as Error).message });
   });
-  listener.serve({ fetch: gateway.fetch, peerAddress: true, idleTimeoutSeconds });
+  listener.serve({ fetch: gateway.fetch, peerAddress: true, idleTimeoutSeconds, log });
   health.markStarted();
   log.info("ready", { port: listener.port, routes: gateway.routes.map((r) => `${r.prefix} → ${r.name}`) });
   return { name: "gateway", listener, health, closers: [{ name: "process metrics", close: async () => processMetrics.stop() }] };

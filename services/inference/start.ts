@@ -37,7 +37,7 @@ export async function startInference(cfg: InferenceConfig, { log, tracing, logSi
     const readiness = startPeriodic("readiness checks", cfg.INFERENCE_READINESS_INTERVAL_MS, () => checkReadiness(pools, { log }), log);
     closers.unshift({ name: "readiness checks", close: () => readiness.stop() });
   }
-  listener.serve({ fetch: app.fetch, idleTimeoutSeconds });
+  listener.serve({ fetch: app.fetch, idleTimeoutSeconds, log });
   health.markStarted();
   // The token counter's table loads at its first count (assemble.ts), off the start path.
   tokens.ready.catch((err) => log.warn("tokenizer failed to load; token estimates stay approximate", { error: String(err) }));

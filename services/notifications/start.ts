@@ -124,7 +124,7 @@ export async function startNotifications(cfg: NotificationsConfig, { log, db, tr
     processMetrics.stop();
     throw err;
   }
-  listener.serve({ fetch: app.fetch });
+  listener.serve({ fetch: app.fetch, log });
   health.markStarted();
   log.info("ready", { port: listener.port, consumer: cfg.CONSUMER_ENABLED, channel: cfg.NOTIFY_CHANNEL, transport: transport.kind });
   closers.push({ name: "process metrics", close: async () => processMetrics.stop() });

@@ -108,7 +108,7 @@ export async function startOrders(cfg: OrdersConfig, { log, db, transport, traci
     { name: "outbox retention", close: () => retention.stop() },
     { name: "outbox metrics", close: () => outboxGauges.stop() },
   );
-  listener.serve({ fetch: app.fetch });
+  listener.serve({ fetch: app.fetch, log });
   health.markStarted();
   log.info("ready", { port: listener.port, relay: cfg.OUTBOX_RELAY_ENABLED, transport: transport.kind });
   closers.push({ name: "process metrics", close: async () => processMetrics.stop() });
