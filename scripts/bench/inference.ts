@@ -12,9 +12,9 @@
 //   --stream-warmup N  short streamed calls per target before the first round, 8 at a time, not recorded (default
 //                    3000): the chat path (its schema, usage tap, relay) runs only on streamed calls, and JavaScriptCore
 //                    compiles a function to its optimizing tiers only after thousands of runs. After 100 calls the
-//                    service's own work before the backend call was 0.43 ms p50, after 3,000 it was 0.20 ms (stage
-//                    marks, 2-core machine); the targets are about a service in steady state. 0 measures from cold, as
-//                    a freshly started replica answers
+//                    service's own work before the backend call was 0.39 ms (the sum of its steps' p50s), after 3,000
+//                    0.20 ms (stage marks, 2-core machine); the targets are about a service in steady state. 0 measures
+//                    from cold, as a freshly started replica answers
 //   --compiled       run the inference service as a compiled executable (scripts/build.ts) instead of `bun services/inference/main.ts`
 //   --keep           keep the temp folder (logs, the request body)
 //
