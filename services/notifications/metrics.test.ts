@@ -57,8 +57,14 @@ describe("notifications /metrics [postgres]", () => {
     expect((await fetch(`${base}/v1/notifications`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
     expect((await fetch(`${base}/v1/notifications`)).status).toBe(401);
 
-    // Counters move as the worker settles; the gauges follow at the next sample (every 5 s).
-    const text = await scrapeUntil(scrape, (t) => sampleValue(t, "notifications_dead_letters") === 1, 15_000, 100);
+    // Counters move as the worker settles; the gauges follow at the next sample (every 5 s). A sample reads the consumer's
+    // lag and the dead-letter count as two separate queries, so one taken while the worker settles can show the dead
+    // letter and still the two events pending (seen once in CI): the wait is for every gauge asserted below.
+    const settled = (t: string) =>
+      sampleValue(t, "notifications_dead_letters") === 1 &&
+      sampleValue(t, "notifications_consumer_pending") === 0 &&
+      sampleValue(t, "notifications_consumer_ack_pending") === 0;
+    const text = await scrapeUntil(scrape, settled, 15_000, 100);
 
     for (const name of [...METRIC_FAMILIES.notifications, ...PROCESS_CLOCK_FAMILIES]) expect(text).toContain(`# TYPE ${name} `);
     expect(sampleValue(text, 'notifications_events_processed_total{outcome="processed"}')).toBe(1);
