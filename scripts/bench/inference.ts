@@ -38,6 +38,8 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { generateDevKeyPair } from "../../lib/auth/dev-keys.ts";
 import { createInternalTokenMinter } from "../../lib/auth/internal-token.ts";
+import { createInternalTokenCache } from "../../services/gateway/auth/internal-tokens.ts";
+import type { UserIdentity } from "../../services/gateway/auth/user-token.ts";
 import { modelServerControl } from "../../tools/model-server/testing/start.ts";
 import { compile } from "../build.ts";
 import { devInferenceModels } from "../dev-models.ts";
@@ -49,6 +51,7 @@ import { requestsPerSecond as rps, runWrk, type WrkResult } from "./wrk.ts";
 import { positiveInt, WRK_FLAGS, wrkSettings } from "./wrk-settings.ts";
 
 const ROOT = resolve(import.meta.dir, "../..");
+const SCOPES: ReadonlySet<string> = new Set(["inference:invoke"]);
 const INFER_BODY = JSON.stringify({ id: "bench", inputs: [{ name: "text", shape: [1], datatype: "BYTES", data: ["Bonjour tout le monde"] }] });
 
 const { values: flags } = parseArgs({
@@ -144,15 +147,12 @@ async function main(): Promise<number> {
     console.log(`  bare Bun fetch proxy up (${viaBare})`);
 
     const mint = await createInternalTokenMinter(keys.privateJwk);
-    // As the gateway hands them out (services/gateway/auth/internal-tokens.ts): one internal token per caller, minted
-    // for 60 s and reused for 45, so the service verifies it once and finds it in its cache on the calls after. A call
-    // with a token it has not seen pays one ES256 verification on top (about 0.65 ms on a 2-core machine), once per caller per 45 s.
-    let minted: { token: string; at: number } | undefined;
-    const token = async () => {
-      if (minted === undefined || performance.now() - minted.at > 45_000)
-        minted = { token: await mint({ audience: "inference", subject: "bench", scopes: ["inference:invoke"], ttlSeconds: 60 }), at: performance.now() };
-      return minted.token;
-    };
+    // Handed out by the gateway's own internal-token cache: one token per caller, minted for 60 s and reused for 45, so
+    // the service verifies it once and finds it in its cache on the calls after. A call with a token it has not seen
+    // pays one ES256 verification on top (about 0.65 ms on a 2-core machine), once per caller per 45 s.
+    const tokens = createInternalTokenCache({ mint });
+    const caller: UserIdentity = { subject: "bench", scopes: SCOPES, expMs: Number.POSITIVE_INFINITY, internal: new Map() };
+    const token = async () => tokens.tokenFor(caller, { name: "inference", scopes: SCOPES });
     const none = async () => undefined;
     const targets = [
       { name: "direct", base: direct, path: "/v2/models/lang-id/infer", token: none, pid: modelServer.pid },
