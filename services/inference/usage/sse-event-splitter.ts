@@ -1,4 +1,5 @@
 // Splits a Server-Sent Events byte stream into whole events without copying, so each can be kept, dropped or preceded.
+import { concatBytes } from "../../../lib/http/concat-bytes.ts";
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -30,19 +31,6 @@ export interface SseSplitter {
   push(chunk: Uint8Array, decide: (event: Uint8Array) => EventDecision): Uint8Array | undefined;
   /** At the end of the stream: the held bytes of an unterminated event, if any (decided like the others). */
   end(decide: (event: Uint8Array) => EventDecision): Uint8Array | undefined;
-}
-
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0] as Uint8Array;
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 export function createSseSplitter(maxLineBytes: number, maxEventBytes: number): SseSplitter {
