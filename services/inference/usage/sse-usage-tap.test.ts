@@ -1,5 +1,5 @@
 // The SSE usage tap: byte-exact passthrough at every split, usage read and stripped, estimates, limits, no buffering.
-import { describe, expect, test } from "bun:test";
+import { describe, expect, spyOn, test } from "bun:test";
 import { SseFramingError } from "./sse-event-splitter.ts";
 import { createSseUsageTap, type SseUsageTapOptions } from "./sse-usage-tap.ts";
 import type { TokenUsage } from "./token-usage.ts";
@@ -117,6 +117,20 @@ describe("SSE usage tap: what it reads and strips", () => {
     const { withoutUsage } = stream("\n", false);
     const r = await run([enc.encode(withoutUsage)], { stripUsageChunk: false });
     expect(r.ended?.usage.estimated).toBe(true);
+  });
+
+  test("only the usage chunk is parsed, also when the client asked for usage (the hot path parses no more)", async () => {
+    const parse = spyOn(JSON, "parse");
+    try {
+      for (const stripUsageChunk of [true, false]) {
+        parse.mockClear();
+        const r = await run([enc.encode(stream().full)], { stripUsageChunk });
+        expect(r.ended?.usage).toEqual(REPORTED);
+        expect(parse).toHaveBeenCalledTimes(1);
+      }
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   test("usage on a chunk that still has choices is read but kept, even when stripping", async () => {

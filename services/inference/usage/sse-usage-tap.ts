@@ -104,7 +104,6 @@ export function createUsageTapCore(opts: SseUsageTapOptions): UsageTapCore {
   let retained: Uint8Array[] = [];
   let retainedBytes = 0;
   let overflowBytes = 0;
-  let firstChunk: Record<string, unknown> | undefined;
 
   const estimate = (): TokenUsage => {
     let text = "";
@@ -115,9 +114,18 @@ export function createUsageTapCore(opts: SseUsageTapOptions): UsageTapCore {
   };
   const usage = (): TokenUsage => reported ?? estimate();
 
-  // The client asked for usage and the backend sent none: an estimated usage chunk goes before [DONE].
+  // The client asked for usage and the backend sent none: an estimated usage chunk goes before [DONE], headed by the
+  // first chunk's id, created and model. Those are read here, from the retained events, and not as the first event
+  // passes: that would decode and parse every stream's first event on its way to the client, for a chunk rarely sent.
   const estimatedChunk = (): Uint8Array => {
-    const meta = firstChunk ?? {};
+    let meta: Record<string, unknown> = {};
+    for (const e of retained) {
+      const parsed = e.indexOf(QUOTE) === -1 ? undefined : parseData(e);
+      if (parsed) {
+        meta = parsed;
+        break;
+      }
+    }
     const chunk = { id: meta.id, object: "chat.completion.chunk", created: meta.created, model: meta.model, choices: [], usage: toOpenAiUsage(estimate()) };
     return encoder.encode(`data: ${JSON.stringify(chunk)}\n\n`);
   };
@@ -139,7 +147,6 @@ export function createUsageTapCore(opts: SseUsageTapOptions): UsageTapCore {
       return KEEP;
     }
     if (reported === undefined) {
-      if (!opts.stripUsageChunk && firstChunk === undefined && event.indexOf(QUOTE) !== -1) firstChunk = parseData(event);
       if (retainedBytes + event.length <= maxRetained) {
         retained.push(event);
         retainedBytes += event.length;
