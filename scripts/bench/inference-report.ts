@@ -9,7 +9,10 @@ export const TARGETS = { addedP50Ms: 0.2, ratio: 0.6, addedTtftMs: 1, addedChunk
 const ms = (us: number) => (us / 1000).toFixed(3);
 const verdict = (ok: boolean) => (ok ? "PASS" : "FAIL");
 
-/** Prints the table (direct, inference, bare proxy: in that order in `wrk` and `streams`), the targets and the per-round figures. */
+/**
+ * Prints the table (direct, inference, bare proxy: in that order in `wrk` and `streams`; `wrk` has the whole-body proxy
+ * fourth), the targets and the per-round figures.
+ */
 export function report(
   connections: number,
   wrk: { many: WrkResult[]; one: WrkResult[] }[],
@@ -17,7 +20,7 @@ export function report(
   /** CPU µs per streamed event of the process answering each target (same order). */
   streamCpuUs: number[],
 ): void {
-  const names = ["direct", "inference", "bare Bun fetch proxy"];
+  const names = ["direct", "inference", "bare Bun fetch proxy", "whole-body fetch proxy"];
   const s = wrk.map((r) => ({
     rps: median(r.many.map(rps)),
     p50: median(r.many.map((w) => w.p50_us)),
@@ -35,7 +38,7 @@ export function report(
       `${n.padEnd(22)} ${x.rps.toFixed(0).padStart(12)} ${ms(x.p50).padStart(8)} ${ms(x.p99).padStart(8)} | ${ms(x.p50one).padStart(8)} ${ms(x.p99one).padStart(8)} | ${x.cpu.toFixed(0).padStart(10)}`,
     );
   });
-  const [d, inf, bare] = s as [(typeof s)[0], (typeof s)[0], (typeof s)[0]];
+  const [d, inf, bare, whole] = s as [(typeof s)[0], (typeof s)[0], (typeof s)[0], (typeof s)[0]];
   const [sd, si, sb] = streams as [StreamFigures[], StreamFigures[], StreamFigures[]];
   const added = (inf.p50one - d.p50one) / 1000;
   const ratio = inf.rps / bare.rps;
@@ -56,6 +59,12 @@ export function report(
   console.log(
     `for scale: bare proxy added p50 at c=1 +${((bare.p50one - d.p50one) / 1000).toFixed(3)} ms; bare / direct c=${connections} ${(bare.rps / d.rps).toFixed(2)}; inference / direct ${(inf.rps / d.rps).toFixed(2)}; ` +
       `bare proxy added first event p50 +${percentile(addedTtfe(sd, sb), 0.5).toFixed(3)} ms, per event p50 ${percentile(addedPerEvent(sd, sb), 0.5).toFixed(3)} p99 ${percentile(addedPerEvent(sd, sb), 0.99).toFixed(3)} ms; added first event p99 via inference +${percentile(ttft, 0.99).toFixed(3)} ms`,
+  );
+  // The floor for c=1: a proxy that reads bodies whole, as the service does, and nothing else.
+  const wholeAdded = (whole.p50one - d.p50one) / 1000;
+  console.log(
+    `floor for c=1: the whole-body fetch proxy added p50 +${wholeAdded.toFixed(3)} ms; the service's own share at c=1 +${(added - wholeAdded).toFixed(3)} ms; ` +
+      `inference / whole-body proxy, c=${connections}: ${(inf.rps / whole.rps).toFixed(2)} (the target is judged against the streaming bare proxy, as at earlier stops)`,
   );
   // Where in a stream the added delay falls: the first event waits for the response head, the last ones for the stream's end.
   const at = (name: string, only: (k: number, n: number) => boolean) => {
@@ -83,12 +92,12 @@ export function report(
   console.log(
     `CPU per streamed event of the process answering: inference ${ci} µs, bare proxy ${cb} µs (${((streamCpuUs[1] as number) / (streamCpuUs[2] as number)).toFixed(2)}×); the model server itself (direct) ${cd} µs`,
   );
-  const [wd, wi, wb] = wrk as [(typeof wrk)[0], (typeof wrk)[0], (typeof wrk)[0]];
+  const [wd, wi, wb, ww] = wrk as [(typeof wrk)[0], (typeof wrk)[0], (typeof wrk)[0], (typeof wrk)[0]];
   const ratios = wi.many.map((w, r) => (rps(w) / rps(wb.many[r] as WrkResult)).toFixed(2));
   const addedRounds = (via: WrkResult[]) => via.map((w, r) => ((w.p50_us - (wd.one[r] as WrkResult).p50_us) / 1000).toFixed(3)).join(", ");
   // The bare proxy's own c=1 figure per round beside the service's: when it is at the target already, the machine, not
   // the service, decides the verdict of that round.
   console.log(
-    `per round: inference / bare proxy ${ratios.join(", ")}; added p50 at c=1: inference ${addedRounds(wi.one)} ms, bare proxy ${addedRounds(wb.one)} ms`,
+    `per round: inference / bare proxy ${ratios.join(", ")}; added p50 at c=1: inference ${addedRounds(wi.one)} ms, bare proxy ${addedRounds(wb.one)} ms, whole-body proxy ${addedRounds(ww.one)} ms`,
   );
 }

@@ -30,7 +30,9 @@
 // (direct: POST /v2/models/lang-id/infer, one short text through fastText), the inference service in front of it
 // (POST /v1/models/lang-id/infer with an internal token: auth, validation of the tensors, limiter, balancing, breaker,
 // time limits, metrics, an access line to a file at LOG_LEVEL=info as deployed), and a bare Bun.serve + fetch proxy
-// (scripts/bench/gateway-bare-proxy.ts: the least any fetch-based proxy on Bun does, the runtime's ceiling). Streams:
+// (scripts/bench/gateway-bare-proxy.ts: the least any fetch-based proxy on Bun does, the runtime's ceiling), and for
+// OIP infer only the same proxy reading bodies whole (its `whole` mode: on small bodies the cheaper way, the floor for
+// the service's c=1 latency, which reads model calls whole too). Streams:
 // echo-chat replies with include_usage, one call at a time, targets interleaved; each event's arrival at the client is
 // set against the time the model server handed that event over (its /_control/stats), so the model server's own timer
 // jitter cancels; "added" pairs the k-th event of the i-th call through a proxy with the same event of the i-th direct call.
@@ -157,6 +159,12 @@ async function main(): Promise<number> {
     const viaBare = `http://127.0.0.1:${barePort}`;
     await waitFor(`${viaBare}/v2/health/ready`, "the bare proxy", bare);
     console.log(`  bare Bun fetch proxy up (${viaBare})${flags.compiled ? ": compiled executable" : ""}`);
+    // The same proxy reading bodies whole (OIP infer only): the floor for the service's c=1 latency, see its header.
+    const wholePort = freePort();
+    const whole = startChild([...bareCmd, String(wholePort), direct, "whole"], { env, cwd: ROOT, logFd: log("whole-body-proxy.log") });
+    const viaWhole = `http://127.0.0.1:${wholePort}`;
+    await waitFor(`${viaWhole}/v2/health/ready`, "the whole-body proxy", whole);
+    console.log(`  whole-body Bun fetch proxy up (${viaWhole}), OIP infer only${flags.compiled ? ": compiled executable" : ""}`);
 
     const mint = await createInternalTokenMinter(keys.privateJwk);
     // Handed out by the gateway's own internal-token cache: one token per caller, minted for 60 s and reused for 45, so
@@ -171,9 +179,11 @@ async function main(): Promise<number> {
       { name: "inference", base: viaInference, path: "/v1/models/lang-id/infer", token, pid: inference.pid },
       { name: "bare Bun fetch proxy", base: viaBare, path: "/v2/models/lang-id/infer", token: none, pid: bare.pid },
     ];
+    // wrk's targets: the three above, then the whole-body proxy (it would hold a stream back until its end: no streams).
+    const wrkTargets = [...targets, { name: "whole-body fetch proxy", base: viaWhole, path: "/v2/models/lang-id/infer", token: none, pid: whole.pid }];
     // Same answer everywhere, or the comparison means nothing.
     const answers = await Promise.all(
-      targets.map(async (t) => {
+      wrkTargets.map(async (t) => {
         const auth = await t.token();
         const res = await fetch(`${t.base}${t.path}`, {
           method: "POST",
@@ -216,15 +226,15 @@ async function main(): Promise<number> {
         );
       }
     }
-    const wrkResults = targets.map(() => ({ many: [] as WrkResult[], one: [] as WrkResult[] }));
+    const wrkResults = wrkTargets.map(() => ({ many: [] as WrkResult[], one: [] as WrkResult[] }));
     const streamResults = targets.map(() => [] as StreamFigures[]);
     // CPU of the process answering each stream (the model server itself for direct), per event: like CPU per request
     // for wrk, it moves much less with a shared machine's noise than the delays do.
     const streamCpu = targets.map(() => ({ us: 0, events: 0 }));
     for (let round = 0; round < cfg.rounds; round++) {
-      for (let k = 0; k < targets.length; k++) {
-        const i = (k + round) % targets.length; // rotate the order so no target always runs first or last
-        const t = targets[i] as (typeof targets)[number];
+      for (let k = 0; k < wrkTargets.length; k++) {
+        const i = (k + round) % wrkTargets.length; // rotate the order so no target always runs first or last
+        const t = wrkTargets[i] as (typeof wrkTargets)[number];
         const args = async () => [(await t.token()) ?? "-", t.path, bodyFile];
         await runWrk(t.base, cfg.connections, cfg.warmup, await args());
         // CPU per request of the process answering wrk (the model server itself for direct): less load-sensitive than req/s.
@@ -271,8 +281,8 @@ async function main(): Promise<number> {
     );
     console.log(`load average at the end: ${load()}`);
     console.log(`reproduce: ${command}`);
-    for (const p of [bare, inference, modelServer]) p.kill("SIGTERM");
-    await Promise.all([bare, inference, modelServer].map((p) => p.exited));
+    for (const p of [whole, bare, inference, modelServer]) p.kill("SIGTERM");
+    await Promise.all([whole, bare, inference, modelServer].map((p) => p.exited));
     return 0;
   } finally {
     killAllChildren();
