@@ -19,7 +19,7 @@
 //                    `bun services/inference/main.ts`, and the bare proxy compiled the same way. Both, not the service
 //                    alone: processes started from the same binary file share its code in memory and in the CPU's caches,
 //                    and the client and the model server run from node_modules' bun. Run from a byte-for-byte copy of
-//                    that file, the same source took 0.10 ms longer to the first event through the bare proxy and 0.18
+//                    that file, the same source took 0.10 ms longer to the first event through the bare proxy and 0.18–0.21
 //                    through the service; compiled, 0.05–0.08 and 0.09–0.18 (2-core machine, interleaved A/B). A compiled
 //                    service against a bare proxy from source measures the file as well as the service
 //   --keep           keep the temp folder (logs, the request body)
