@@ -63,6 +63,11 @@ export interface UpstreamRequest {
   body?: BodyInit | null;
   /** Aborts the call (e.g. the client went away) while waiting for the response headers. */
   signal?: AbortSignal | null;
+  /**
+   * `signal` also aborts the response body after the headers (its listener is left on it): for a caller that reads the
+   * body whole with bytes() or arrayBuffer(), which have no reader to cancel. Off: the body is the caller's to cancel.
+   */
+  signalCoversBody?: boolean;
   /** Route template for the client span's name when tracing ("/v1/orders/*"). */
   route?: string;
 }
@@ -202,7 +207,7 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
         } finally {
           a.settled = true;
           clearTimeout(a.timer);
-          if (onClientAbort) signal?.removeEventListener("abort", onClientAbort);
+          if (onClientAbort && req.signalCoversBody !== true) signal?.removeEventListener("abort", onClientAbort);
         }
         const failed = failureStatuses.has(res.status);
         breaker.release(permit, failed ? "failure" : "success");

@@ -3,7 +3,7 @@ import { AppError } from "../../../lib/http/app-error.ts";
 import type { ModelPool } from "../backends/pool.ts";
 import type { Call } from "./call.ts";
 import type { Dispatched } from "./dispatch.ts";
-import { readWhole } from "./read-whole.ts";
+import { DECLARED_READ_MAX_BYTES, readDeclared, readWhole } from "./read-whole.ts";
 
 export interface Answer {
   status: number;
@@ -15,12 +15,19 @@ export interface Answer {
 export async function readAnswer(d: Dispatched, pool: ModelPool, call: Call): Promise<Answer> {
   const { limits, name } = pool.spec;
   try {
-    const declared = Number(d.res.headers.get("content-length") ?? 0);
+    const length = d.res.headers.get("content-length");
+    const declared = length === null ? Number.NaN : Number(length);
     if (declared > limits.maxResponseBytes) {
       await d.res.body?.cancel().catch(() => {});
       throw new AppError("backend_response_too_large", { detail: `${name}: the model server's answer exceeds ${limits.maxResponseBytes} bytes.` });
     }
-    const bytes = d.res.body ? await readWhole(d.res.body, limits.idleTimeoutMs, call, name, limits.maxResponseBytes) : new Uint8Array(0);
+    // `res.body` is not touched on the short path: reading it makes the JS stream bytes() does without.
+    const bytes =
+      declared <= DECLARED_READ_MAX_BYTES
+        ? await readDeclared(d.res, limits.idleTimeoutMs, call, name)
+        : d.res.body
+          ? await readWhole(d.res.body, limits.idleTimeoutMs, call, name, limits.maxResponseBytes)
+          : new Uint8Array(0);
     return { status: d.res.status, contentType: d.res.headers.get("content-type") ?? "application/json", bytes };
   } finally {
     d.release();

@@ -1,7 +1,8 @@
 // One client request's life across backend attempts: its total deadline and the client's going away, as one abort signal.
 import { AppError } from "../../../lib/http/app-error.ts";
 
-export type EndReason = "client" | "total";
+/** Why a call ended early: the client went away, the total limit passed, or a limit on reading its answer's body. */
+export type EndReason = "client" | "total" | "body";
 
 export interface Call {
   /** Aborted when the client goes away or the total time limit passes; every attempt and body read listens to it. */
@@ -12,6 +13,11 @@ export interface Call {
   reason(): EndReason | undefined;
   /** The failure to answer with once the signal fired. */
   failure(): AppError;
+  /**
+   * Ends the call with `failure` (a limit passed while its answer's body is read): the signal aborts, and with it a
+   * body read the fetch is still linked to (dispatch's `signalCoversBody`). Nothing once the signal has fired.
+   */
+  stop(failure: AppError): void;
   /** Stops the deadline timer (the response is complete). */
   end(): void;
 }
@@ -19,6 +25,7 @@ export interface Call {
 export function startCall(client: AbortSignal, totalMs: number, now: () => number = Date.now): Call {
   const ac = new AbortController();
   let reason: EndReason | undefined;
+  let stopped: AppError | undefined;
   const abort = (why: EndReason) => {
     if (reason !== undefined) return;
     reason = why;
@@ -33,7 +40,12 @@ export function startCall(client: AbortSignal, totalMs: number, now: () => numbe
     deadline: now() + totalMs,
     totalMs,
     reason: () => reason,
-    failure: () => endFailure(reason, totalMs),
+    failure: () => stopped ?? endFailure(reason, totalMs),
+    stop(failure) {
+      if (reason !== undefined) return;
+      stopped = failure;
+      abort("body");
+    },
     end() {
       clearTimeout(timer);
       client.removeEventListener("abort", onClientGone);

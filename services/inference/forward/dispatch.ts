@@ -68,7 +68,15 @@ export async function dispatch(pool: ModelPool, req: BackendRequest, call: Call,
     if (b.spec.apiKey !== undefined) headers.authorization = `Bearer ${b.spec.apiKey}`;
     let res: Response;
     try {
-      res = await b.client.send({ method: req.method, target: req.path(b), headers: headers as HeadersInit as Headers, body, signal: call.signal });
+      // The call's end reaches the body too: a whole answer is read with bytes() (read-whole.ts), which has no reader to cancel.
+      res = await b.client.send({
+        method: req.method,
+        target: req.path(b),
+        headers: headers as HeadersInit as Headers,
+        body,
+        signal: call.signal,
+        signalCoversBody: true,
+      });
     } catch (err) {
       b.outstanding--;
       if (!(err instanceof UpstreamError)) throw err;

@@ -53,3 +53,26 @@ export async function readWhole(body: ReadableStream<Uint8Array>, idleMs: number
   }
   return chunks.length === 1 ? (chunks[0] as Uint8Array) : concatBytes(chunks, total);
 }
+
+/**
+ * Bodies of a declared length up to this are read with bytes() (readDeclared): natively, without a JS stream, reader
+ * and read loop, whose code an infer call otherwise runs cold at c=1. The idle limit then bounds the whole read from
+ * the headers on rather than each gap between chunks: the same limit unless a backend trickles these few bytes out
+ * slower than 64 KiB per idle period (2 KiB/s at the default 30 s). Longer bodies are read chunk by chunk (readWhole).
+ */
+export const DECLARED_READ_MAX_BYTES = 64 * 1024;
+
+/**
+ * A body whose declared length is within the cap, read whole by the runtime. The idle timer stops the call, and the
+ * call's signal aborts the fetch the body belongs to (dispatch's `signalCoversBody`): the read rejects at once.
+ */
+export async function readDeclared(res: Response, idleMs: number, call: Call, model: string): Promise<Uint8Array> {
+  const timer = setTimeout(() => call.stop(idleTimeout(model, idleMs)), idleMs);
+  try {
+    return await res.bytes();
+  } catch {
+    throw call.signal.aborted ? call.failure() : brokeOff(model);
+  } finally {
+    clearTimeout(timer);
+  }
+}

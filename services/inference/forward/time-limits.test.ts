@@ -1,5 +1,6 @@
 // The four time limits, each at its setting (±10%) with its own problem code: connect, first byte, idle between chunks, total.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { type DeclaredBodyServer, declaredBodyServer } from "../../../lib/testing/declared-body-server.ts";
 import { type UnacceptingListener, unacceptingListener } from "../../../lib/testing/unaccepting-listener.ts";
 import { type Harness, inferenceHarness } from "../testing/harness.ts";
 import { chatChunk, type ModelBackend, modelBackend } from "../testing/model-backend.ts";
@@ -35,9 +36,14 @@ const trickle = (first: string, everyMs?: number) =>
 
 let dead: UnacceptingListener;
 let backend: ModelBackend;
+// Bodies of a declared length the service reads whole with bytes() (forward/read-whole.ts): one stalls, one trickles.
+let stalled: DeclaredBodyServer;
+let trickling: DeclaredBodyServer;
 let h: Harness;
 beforeAll(async () => {
   dead = await unacceptingListener();
+  stalled = await declaredBodyServer({ declared: 4096, first: '{"model_name":' });
+  trickling = await declaredBodyServer({ declared: 60_000, first: " ", everyMs: 100 });
   backend = modelBackend((req) => {
     const path = new URL(req.url).pathname;
     if (path === "/v2/models/hang/infer") return new Promise<Response>(() => {});
@@ -54,6 +60,9 @@ beforeAll(async () => {
       hang: { ...oip(backend.url), timeouts: { ...limits, totalMs: 5_000 } },
       stall: { ...oip(backend.url), timeouts: { ...limits, totalMs: 5_000 } },
       slow: oip(backend.url),
+      "stall-declared": { ...oip(stalled.url), timeouts: { ...limits, totalMs: 5_000 } },
+      // Idle above total: the total limit has to end a read the runtime does whole (the call's signal aborts the fetch).
+      "slow-declared": { ...oip(trickling.url), timeouts: { ...limits, idleMs: 5_000 } },
       chat: { protocol: "openai", backends: [{ url: backend.url }], timeouts: limits, retries: 0 },
     },
     { BREAKER_FAILURE_THRESHOLD: "100" },
@@ -63,6 +72,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.close();
   await backend.stop();
+  await stalled.stop();
+  await trickling.stop();
   dead.close();
 });
 
@@ -94,6 +105,10 @@ describe("time limits", () => {
     const r = await timed(h.post("/v1/models/stall/infer", body));
     expect([r.status, r.code]).toEqual([504, "backend_idle_timeout"]);
     within(r.ms, IDLE_MS);
+    // The same with a declared length (the body read whole by the runtime, not chunk by chunk).
+    const d = await timed(h.post("/v1/models/stall-declared/infer", body));
+    expect([d.status, d.code]).toEqual([504, "backend_idle_timeout"]);
+    within(d.ms, IDLE_MS);
 
     const res = await h.post("/v1/chat/completions", chat, { headers: { "x-request-id": "idle" } });
     const reader = (res.body as ReadableStream<Uint8Array>).getReader();
@@ -110,6 +125,9 @@ describe("time limits", () => {
     const r = await timed(h.post("/v1/models/slow/infer", body));
     expect([r.status, r.code]).toEqual([504, "backend_total_timeout"]);
     within(r.ms, TOTAL_MS);
+    const d = await timed(h.post("/v1/models/slow-declared/infer", body));
+    expect([d.status, d.code]).toEqual([504, "backend_total_timeout"]);
+    within(d.ms, TOTAL_MS);
 
     const t0 = performance.now();
     const res = await h.post("/v1/chat/completions", chat, { headers: { "x-request-id": "total" } });
