@@ -14,8 +14,10 @@ import type { HotMatch, HotRoute } from "../http/hot-path.ts";
 import type { InferenceEnv } from "../http/inference-env.ts";
 import { modelFromPath } from "../http/model-path.ts";
 import { readBody } from "../http/read-body.ts";
+import { isPlainInferRequest } from "./plain-infer-request.ts";
 import { oipRoutes } from "./routes.ts";
 import { InferRequest } from "./schemas.ts";
+import { topLevelMembersAre } from "./top-level-members.ts";
 import { shapeElements } from "./validate.ts";
 
 type InferRequestBody = z.infer<typeof InferRequest>;
@@ -158,8 +160,8 @@ export function forwardInfer(deps: CallDeps, r: CallRequest, pool: ModelPool, te
     );
     const answer = await readAnswer(d, pool, scope.call);
     if (answer.status >= 400) throw backendFailure(answer, pool.spec.name);
-    // The common case (same name, no id) passes the bytes as they came, unparsed.
-    const same = d.backend.spec.model === pool.spec.name && id === undefined;
+    // The common cases (same name, and no id or the id echoed) pass the bytes as they came, unparsed.
+    const same = d.backend.spec.model === pool.spec.name && (id === undefined || topLevelMembersAre(answer.bytes, { id }));
     return jsonResponse(same ? answer.bytes : rewritten(answer, pool.spec.name, { model_name: pool.spec.name, id }), scope.ids.requestId);
   });
 }

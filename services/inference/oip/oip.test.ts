@@ -1,21 +1,28 @@
 // OIP v2 through the service against a model server on loopback: round trips equal direct answers; bad input never leaves.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type Harness, inferenceHarness } from "../testing/harness.ts";
-import { type ModelBackend, modelBackend } from "../testing/model-backend.ts";
+import { defaultAnswer, type ModelBackend, modelBackend } from "../testing/model-backend.ts";
 
 let backend: ModelBackend;
+// Answers without the request's id at the top level (only inside its parameters): the service has to put it there.
+let forgetful: ModelBackend;
 let h: Harness;
 beforeAll(async () => {
   backend = modelBackend();
+  forgetful = modelBackend((req, body) =>
+    req.method === "POST" ? Response.json({ model_name: "forgetful", parameters: { id: JSON.parse(body).id }, outputs: [] }) : defaultAnswer(req, body),
+  );
   h = await inferenceHarness({
     "lang-id": { protocol: "oip-v2", backends: [{ url: backend.url }], maxTensorElements: 1000, maxRequestBytes: 4096 },
     renamed: { protocol: "oip-v2", backends: [{ url: backend.url, model: "served/v1" }] },
     "echo-chat": { protocol: "openai", backends: [{ url: backend.url }] },
+    forgetful: { protocol: "oip-v2", backends: [{ url: forgetful.url }] },
   });
 });
 afterAll(async () => {
   await h.close();
   await backend.stop();
+  await forgetful.stop();
 });
 
 const tensor = (over: Record<string, unknown> = {}) => ({ name: "text", shape: [2], datatype: "BYTES", data: ["hello", "bonjour"], ...over });
@@ -53,6 +60,12 @@ describe("round trips", () => {
     expect(calls[0]?.body).toBe(JSON.stringify(body));
   });
 
+  test("a backend that does not echo the request id: the answer carries it all the same", async () => {
+    const res = await h.post("/v1/models/forgetful/infer", { id: "req-7", inputs: [tensor()] });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ model_name: "forgetful", parameters: { id: "req-7" }, outputs: [], id: "req-7" });
+  });
+
   test("a public name mapped to another name at the backend: the backend sees its name, the client the public one", async () => {
     const res = await h.post("/v1/models/renamed/infer", { inputs: [tensor()] });
     expect(res.status).toBe(200);
@@ -73,6 +86,7 @@ describe("round trips", () => {
       ["lang-id", "oip-v2"],
       ["renamed", "oip-v2"],
       ["echo-chat", "openai"],
+      ["forgetful", "oip-v2"],
     ]);
     expect(list.data[0].limits.max_request_bytes).toBe(4096);
   });
