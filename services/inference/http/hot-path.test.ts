@@ -1,11 +1,12 @@
 // The hot path: it takes only plain calls, answers them exactly as the Hono routes do, and hands everything else over intact.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, spyOn, test } from "bun:test";
 import type { Principal } from "../../../lib/auth/principal.ts";
 import { createHttpMetricFamilies } from "../../../lib/http/http-metrics.ts";
 import { createLogger, silentLogger } from "../../../lib/logging/logger.ts";
 import { createRegistry } from "../../../lib/metrics/registry.ts";
 import { createInferenceMetrics } from "../metrics/inference-metrics.ts";
 import { oipHotRoutes } from "../oip/handlers.ts";
+import { InferRequest } from "../oip/schemas.ts";
 import { openAiHotRoutes } from "../openai/handlers.ts";
 import { type Harness, inferenceHarness } from "../testing/harness.ts";
 import { type ModelBackend, modelBackend } from "../testing/model-backend.ts";
@@ -85,6 +86,19 @@ describe("which requests it takes", () => {
     const embed = JSON.stringify({ model: "echo-chat", input: "hi" });
     expect(await outcome(request({ path: "/v1/embeddings", body: embed }))).toBe("answered 200");
     expect(backend.calls().length).toBe(calls + 3);
+  });
+
+  test("the common infer body is taken without the schema; one with parameters goes through it", async () => {
+    const schema = spyOn(InferRequest, "safeParse");
+    try {
+      expect(await outcome(request())).toBe("answered 200");
+      expect(schema).toHaveBeenCalledTimes(0);
+      const withParameters = JSON.stringify({ ...JSON.parse(BODY), parameters: { priority: 1 } });
+      expect(await outcome(request({ body: withParameters }))).toBe("answered 200");
+      expect(schema).toHaveBeenCalledTimes(1);
+    } finally {
+      schema.mockRestore();
+    }
   });
 
   test("anything out of the ordinary is left to the Hono route before the body is read", async () => {

@@ -129,6 +129,7 @@ export function oipHotRoutes(deps: CallDeps & { pools: Pools }): HotRoute[] {
   const infer: HotRoute<InferRequestBody> = {
     template: "/v1/models/:model/infer",
     schema: InferRequest,
+    plain: isPlainInferRequest as (value: unknown) => value is InferRequestBody,
     match(path) {
       if (!path.startsWith(INFER_PREFIX) || !path.endsWith(INFER_SUFFIX)) return undefined;
       return matches.get(path.slice(INFER_PREFIX.length, path.length - INFER_SUFFIX.length));
