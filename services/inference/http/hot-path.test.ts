@@ -8,6 +8,7 @@ import { createInferenceMetrics } from "../metrics/inference-metrics.ts";
 import { oipHotRoutes } from "../oip/handlers.ts";
 import { InferRequest } from "../oip/schemas.ts";
 import { openAiHotRoutes } from "../openai/handlers.ts";
+import { ChatCompletionRequest } from "../openai/schemas.ts";
 import { type Harness, inferenceHarness } from "../testing/harness.ts";
 import { type ModelBackend, modelBackend } from "../testing/model-backend.ts";
 import { createHotPath } from "./hot-path.ts";
@@ -88,16 +89,24 @@ describe("which requests it takes", () => {
     expect(backend.calls().length).toBe(calls + 3);
   });
 
-  test("the common infer body is taken without the schema; one with parameters goes through it", async () => {
+  test("the common infer and chat bodies are taken without the schema; others go through it", async () => {
     const schema = spyOn(InferRequest, "safeParse");
+    const chatSchema = spyOn(ChatCompletionRequest, "safeParse");
     try {
       expect(await outcome(request())).toBe("answered 200");
       expect(schema).toHaveBeenCalledTimes(0);
       const withParameters = JSON.stringify({ ...JSON.parse(BODY), parameters: { priority: 1 } });
       expect(await outcome(request({ body: withParameters }))).toBe("answered 200");
       expect(schema).toHaveBeenCalledTimes(1);
+      const chat = { model: "echo-chat", messages: [{ role: "user", content: "hi" }] };
+      expect(await outcome(request({ path: "/v1/chat/completions", body: JSON.stringify(chat) }))).toBe("answered 200");
+      expect(chatSchema).toHaveBeenCalledTimes(0);
+      const odd = `{"__proto__":{},${JSON.stringify(chat).slice(1)}`; // an own __proto__ key: the schema's case
+      expect(await outcome(request({ path: "/v1/chat/completions", body: odd }))).toBe("answered 200");
+      expect(chatSchema).toHaveBeenCalledTimes(1);
     } finally {
       schema.mockRestore();
+      chatSchema.mockRestore();
     }
   });
 

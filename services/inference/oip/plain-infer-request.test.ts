@@ -1,19 +1,9 @@
 // The hot path's check of the common infer body against the schema it stands in for, over generated bodies.
 import { describe, expect, test } from "bun:test";
+import { pick, type Random } from "../../../lib/testing/seeded-random.ts";
+import { trialPlainCheck } from "../testing/plain-check.ts";
 import { isPlainInferRequest } from "./plain-infer-request.ts";
 import { InferRequest } from "./schemas.ts";
-
-/** mulberry32: a small seeded generator, so a failure names a body that can be made again. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const valid = () => ({
   id: "req-1",
@@ -61,12 +51,11 @@ const ODD: unknown[] = [
 ];
 
 type Body = Record<string, unknown>;
-const pick = <T>(r: () => number, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)] as T;
 /** A fresh copy each time: a shared array pushed into itself would make the body cyclic. */
-const odd = (r: () => number): unknown => structuredClone(pick(r, ODD));
+const odd = (r: Random): unknown => structuredClone(pick(r, ODD));
 
 /** A new shape for a tensor, up to one dimension past the schema's 16, a few odd ones, and data to match its size. */
-function reshape(t: Body, r: () => number): void {
+function reshape(t: Body, r: Random): void {
   const shape = Array.from({ length: pick(r, [0, 1, 2, 3, 16, 17]) }, () => (r() < 0.9 ? 1 : pick(r, [2, -1, 0, 1.5])));
   t.shape = shape;
   const n = shape.reduce((a, d) => a * d, 1);
@@ -75,7 +64,7 @@ function reshape(t: Body, r: () => number): void {
 }
 
 /** One random change: a field removed, added or replaced, at the top or in a tensor, or a tensor reshaped. */
-function mutate(body: Body, r: () => number): void {
+function mutate(body: Body, r: Random): void {
   const inputs = Array.isArray(body.inputs) ? (body.inputs as Body[]) : [];
   if (inputs.length > 0 && r() < 0.2) {
     const t = pick(r, inputs);
@@ -99,21 +88,7 @@ function mutate(body: Body, r: () => number): void {
 
 describe("the plain infer body check", () => {
   test("whatever it accepts, the schema accepts and returns unchanged (20,000 generated bodies)", () => {
-    const r = rng(20261206);
-    let plain = 0;
-    let schemaOnly = 0;
-    for (let i = 0; i < 20_000; i++) {
-      // Bodies go through JSON as they would on the wire (a defined "__proto__" becomes an own key, -0 becomes 0).
-      const body = valid() as Body;
-      const changes = Math.floor(r() * 4);
-      for (let c = 0; c < changes; c++) mutate(body, r);
-      const value = JSON.parse(JSON.stringify(body)) as unknown;
-      const checked = InferRequest.safeParse(value);
-      if (isPlainInferRequest(value)) {
-        plain++;
-        if (!checked.success || !Bun.deepEquals(checked.data, value, true)) throw new Error(`accepted, and the schema disagrees: ${JSON.stringify(value)}`);
-      } else if (checked.success) schemaOnly++;
-    }
+    const { plain, schemaOnly } = trialPlainCheck({ seed: 20261206, bodies: 20_000, valid, mutate, plain: isPlainInferRequest, schema: InferRequest });
     // Both sides occur: the check is neither vacuous nor a copy of the schema's every allowance.
     expect(plain).toBeGreaterThan(3_000);
     expect(schemaOnly).toBeGreaterThan(100);

@@ -1,5 +1,6 @@
 // Reading top-level members off JSON bytes: on valid JSON it may say no where JSON.parse says yes, never the other way.
 import { describe, expect, test } from "bun:test";
+import { pick, seededRandom } from "../../../lib/testing/seeded-random.ts";
 import { topLevelMembersAre } from "./top-level-members.ts";
 
 const bytes = (s: string) => new TextEncoder().encode(s);
@@ -47,19 +48,14 @@ describe("topLevelMembersAre", () => {
   });
 
   test("on valid JSON, never yes where JSON.parse says no (5,000 generated answers)", () => {
-    let seed = 7;
-    const r = () => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed / 2 ** 31;
-    };
-    const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)] as T;
+    const r = seededRandom(7);
     const values = ['"bench"', '"other"', "1", "null", "true", '{"id":"bench"}', '["bench"]', '"be\\"nch"', '"bench" ', ' "bench"'];
     const keys = ['"id"', '"model_name"', '"outputs"', '"i\\u0064"', '"parameters"'];
     let yes = 0;
     let maybe = 0;
     for (let n = 0; n < 5_000; n++) {
-      const members = Array.from({ length: Math.floor(r() * 4) }, () => `${pick(keys)}:${pick(values)}`);
-      let text = `{${members.join(pick([",", " , "]))}}`;
+      const members = Array.from({ length: Math.floor(r() * 4) }, () => `${pick(r, keys)}:${pick(r, values)}`);
+      let text = `{${members.join(pick(r, [",", " , "]))}}`;
       // Now and then a break: a cut, a stray comma, a missing brace.
       const roll = r();
       if (roll < 0.05) text = text.slice(0, Math.floor(r() * text.length));

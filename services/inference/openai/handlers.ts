@@ -16,6 +16,7 @@ import type { HotMatch, HotRoute } from "../http/hot-path.ts";
 import type { InferenceEnv } from "../http/inference-env.ts";
 import { modelNotFound } from "../http/model-path.ts";
 import { readBody } from "../http/read-body.ts";
+import { isPlainChatRequest } from "./plain-chat-request.ts";
 import { openAiRoutes } from "./routes.ts";
 import { ChatCompletionRequest, EmbeddingsRequest } from "./schemas.ts";
 import { ssePassthrough } from "./sse-passthrough.ts";
@@ -52,15 +53,15 @@ export function registerOpenAiRoutes(app: OpenAPIHono<InferenceEnv>, deps: OpenA
 /** The two routes' hot-path twins (http/hot-path.ts): the body names the model, the largest cap applies until it is known. */
 export function openAiHotRoutes(deps: CallDeps & { pools: Pools }): HotRoute[] {
   const largest = Math.max(...[...deps.pools.values()].map((p) => p.spec.limits.maxRequestBytes));
-  const route = (kind: Kind, schema: z.ZodType<OpenAiBody>): HotRoute => {
+  const route = (kind: Kind, schema: z.ZodType<OpenAiBody>, plain?: (value: unknown) => value is OpenAiBody): HotRoute => {
     const match: HotMatch<OpenAiBody> = {
       limit: largest,
       serve: (r, input) => forwardOpenAi(deps, r, { kind, body: input.data, text: input.text, bodyBytes: input.bytes, caller: input.caller }),
     };
     const path = PATH[kind];
-    return { template: path, schema, match: (p) => (p === path ? match : undefined) } as HotRoute<unknown>;
+    return { template: path, schema, plain, match: (p) => (p === path ? match : undefined) } as HotRoute<unknown>;
   };
-  return [route("chat", ChatCompletionRequest as never), route("embeddings", EmbeddingsRequest as never)];
+  return [route("chat", ChatCompletionRequest as never, isPlainChatRequest), route("embeddings", EmbeddingsRequest as never)];
 }
 
 export interface OpenAiCall {
