@@ -115,6 +115,9 @@ describe("complete answers", () => {
     const truth = await directUsage();
     const plain = (await (await h.post("/v1/chat/completions", { model: "chat", messages })).json()) as { usage: unknown };
     expect(plain.usage).toEqual(truth);
+    // That call's line first, then none: the next line must be the next call's (a line is written after the answer).
+    await logLine("/v1/chat/completions");
+    lines.length = 0;
     await server.setFault({ fault: "no-usage" });
     const res = await h.post("/v1/chat/completions", { model: "chat", messages });
     const body = (await res.json()) as { usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number; estimated: boolean } };
