@@ -47,10 +47,13 @@ const usageChunks = (data: string[]) =>
       return o.usage ? [o] : [];
     });
 
-/** The access-log line of the last request to `route` (written when its stream ended). */
-async function logLine(route: string): Promise<Record<string, unknown>> {
+/**
+ * The access-log line of the last request to `route`, or of the one with `requestId` (lines are written after the
+ * answer, a stream's when it ended: the last line may still be an earlier call's).
+ */
+async function logLine(route: string, requestId?: string): Promise<Record<string, unknown>> {
   for (let i = 0; i < 50; i++) {
-    const line = lines.findLast((l) => l.msg === "request" && l.route === route);
+    const line = lines.findLast((l) => l.msg === "request" && l.route === route && (requestId === undefined || l.request_id === requestId));
     if (line) return line;
     await Bun.sleep(10);
   }
@@ -115,15 +118,12 @@ describe("complete answers", () => {
     const truth = await directUsage();
     const plain = (await (await h.post("/v1/chat/completions", { model: "chat", messages })).json()) as { usage: unknown };
     expect(plain.usage).toEqual(truth);
-    // That call's line first, then none: the next line must be the next call's (a line is written after the answer).
-    await logLine("/v1/chat/completions");
-    lines.length = 0;
     await server.setFault({ fault: "no-usage" });
-    const res = await h.post("/v1/chat/completions", { model: "chat", messages });
+    const res = await h.post("/v1/chat/completions", { model: "chat", messages }, { headers: { "x-request-id": "estimated-1" } });
     const body = (await res.json()) as { usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number; estimated: boolean } };
     expect(body.usage.estimated).toBe(true);
     expect(body.usage.total_tokens).toBe(body.usage.prompt_tokens + body.usage.completion_tokens);
-    expect(await logLine("/v1/chat/completions")).toMatchObject({ usage_estimated: true, total_tokens: body.usage.total_tokens });
+    expect(await logLine("/v1/chat/completions", "estimated-1")).toMatchObject({ usage_estimated: true, total_tokens: body.usage.total_tokens });
   });
 
   test("embeddings: input tokens only, in the log line and the token-usage histogram", async () => {
