@@ -6,6 +6,14 @@ import type { StreamTap } from "../hooks.ts";
 
 const NL = 10;
 const encoder = new TextEncoder();
+/**
+ * On Bun the stream is a "direct" one: one pull writes every event straight to the response, where the standard stream
+ * takes a pull, a queue and an enqueue per event. Against the standard stream (interleaved A/B, 60 sequential 100-token
+ * streams each after 3,000 warm-up calls, four runs, 2-core machine) the first event's delay was 6-43 us less and the
+ * other events' p99 21-124 us less; their p50 and the CPU per event moved within the runs' noise (-25 to +10 us).
+ * Deno keeps the standard stream (its deno.test.ts streams through it).
+ */
+const DIRECT = "Bun" in globalThis;
 
 export interface PassthroughOptions {
   model: string;
@@ -64,52 +72,78 @@ export function ssePassthrough(first: Uint8Array | undefined, watch: BodyWatch, 
     return lines;
   };
 
-  const forward = (c: ReadableStreamDefaultController<Uint8Array>, out: Uint8Array | undefined) => {
-    if (out === undefined || out.byteLength === 0) return;
-    c.enqueue(out);
-    atEventEnd = out.byteLength >= 2 && out[out.byteLength - 1] === NL && out[out.byteLength - 2] === NL;
+  /**
+   * Hands the client its next bytes through `emit` (or the end): true while the stream goes on, false once it has
+   * ended (cleanly, or with an error event after the failure). Never throws.
+   */
+  const step = async (emit: (bytes: Uint8Array) => void): Promise<boolean> => {
+    const forward = (out: Uint8Array | undefined): boolean => {
+      if (out === undefined || out.byteLength === 0) return false;
+      emit(out);
+      atEventEnd = out.byteLength >= 2 && out[out.byteLength - 1] === NL && out[out.byteLength - 2] === NL;
+      return true;
+    };
+    try {
+      // Until something is forwarded: a pull that enqueues nothing would not be pulled again.
+      for (;;) {
+        const chunk = firstChunk ?? (await watch.read());
+        firstChunk = undefined;
+        if (chunk === undefined) {
+          if (pending) forward(completeLines(encoder.encode("\n")) ?? undefined);
+          if (!sawDone) throw opts.truncated();
+          forward(opts.tap?.end?.());
+          end({ ok: true });
+          return false;
+        }
+        bytes += chunk.byteLength;
+        if (bytes > opts.maxBytes) throw opts.tooLarge(opts.maxBytes);
+        const lines = completeLines(chunk);
+        if (forward(lines && opts.tap ? opts.tap.chunk(lines) : lines)) return true;
+      }
+    } catch (err) {
+      watch.cancel();
+      const failure = err as AppError;
+      // A blank line first when an event is open, so the client dispatches it whole before the error event.
+      if (!atEventEnd) emit(encoder.encode("\n"));
+      emit(errorEvent(failure));
+      end({ ok: false, failure });
+      return false;
+    }
+  };
+  // The client went away: the backend's connection is let go at once, which cancels its generation.
+  const cancel = () => {
+    watch.cancel();
+    end({ ok: false });
   };
 
+  if (DIRECT) {
+    // Bun: one pull for the whole stream, each event written straight to the response (no queue, no pull per event).
+    const direct = {
+      type: "direct" as const,
+      async pull(c: ReadableStreamDirectController) {
+        let gone = false;
+        const emit = (b: Uint8Array) => {
+          if (gone) return;
+          try {
+            c.write(b);
+          } catch {
+            gone = true; // the response is closed: cancel() ends the stream
+          }
+        };
+        while (await step(emit)) if (!gone) await c.flush();
+        if (!gone) c.close();
+      },
+      cancel,
+    };
+    // The DOM typings this project compiles against know no "direct" type; Bun's constructor does.
+    return new ReadableStream(direct as unknown as UnderlyingDefaultSource<Uint8Array>);
+  }
   return new ReadableStream<Uint8Array>(
     {
       async pull(c) {
-        try {
-          // Until something is forwarded: a pull that enqueues nothing would not be pulled again.
-          for (;;) {
-            const chunk = firstChunk ?? (await watch.read());
-            firstChunk = undefined;
-            if (chunk === undefined) {
-              if (pending) forward(c, completeLines(encoder.encode("\n")) ?? undefined);
-              if (!sawDone) throw opts.truncated();
-              forward(c, opts.tap?.end?.());
-              c.close();
-              end({ ok: true });
-              return;
-            }
-            bytes += chunk.byteLength;
-            if (bytes > opts.maxBytes) throw opts.tooLarge(opts.maxBytes);
-            const lines = completeLines(chunk);
-            const out = lines && opts.tap ? opts.tap.chunk(lines) : lines;
-            if (out !== undefined && out.byteLength > 0) {
-              forward(c, out);
-              return;
-            }
-          }
-        } catch (err) {
-          watch.cancel();
-          const failure = err as AppError;
-          // A blank line first when an event is open, so the client dispatches it whole before the error event.
-          if (!atEventEnd) c.enqueue(encoder.encode("\n"));
-          c.enqueue(errorEvent(failure));
-          c.close();
-          end({ ok: false, failure });
-        }
+        if (!(await step((b) => c.enqueue(b)))) c.close();
       },
-      cancel() {
-        // The client went away: the backend's connection is let go at once, which cancels its generation.
-        watch.cancel();
-        end({ ok: false });
-      },
+      cancel,
     },
     { highWaterMark: 0 },
   );
