@@ -15,6 +15,8 @@ export interface BackendRequest {
   /** The body for this backend, sent again as is on failover (so it is text, never a one-shot stream). */
   body?: (b: Backend) => string;
   accept: string;
+  /** A streamed answer (SSE) is asked for: the backend's stream client carries it (backend.ts). */
+  stream?: boolean;
   requestId: string;
   traceparent: string;
 }
@@ -69,7 +71,7 @@ export async function dispatch(pool: ModelPool, req: BackendRequest, call: Call,
     let res: Response;
     try {
       // The call's end reaches the body too: a whole answer is read with bytes() (read-whole.ts), which has no reader to cancel.
-      res = await b.client.send({
+      res = await (req.stream ? b.streamClient : b.client).send({
         method: req.method,
         target: req.path(b),
         headers: headers as HeadersInit as Headers,

@@ -100,6 +100,7 @@ export async function forwardOpenAi(deps: CallDeps & { pools: Pools }, r: CallRe
           // The original bytes when nothing changes; the backend's own model name otherwise.
           body: (b) => (sent === body && b.spec.model === body.model ? text : JSON.stringify({ ...sent, model: b.spec.model })),
           accept: stream ? "text/event-stream" : "application/json",
+          stream,
           ...scope.ids,
         },
         scope.call,
