@@ -3,8 +3,11 @@
 // Why: Bun's fetch() runs on an HTTP thread of its own, so every call hands the request over to it and the answer
 // back; undici writes and reads its sockets on the JavaScript thread. A minimal whole-body proxy on loopback added
 // 0.106 ms to a small OIP infer call at c=1 with fetch() and 0.072 ms with this (median of 8 interleaved rounds of
-// wrk, 2-core machine), at the same req/s at c=32 (12.9k against 12.3k). `undici/index.js` is imported by path because
+// wrk, 2-core machine), at the same req/s at c=32 (12.9k against 12.3k). undici's Pool is imported by its path because
 // Bun answers a bare `undici` with its own stand-in, whose Pool sends nothing.
+//
+// The price is memory: the compiled inference service held 90 MB of RSS after bench:startup's 10,000 metadata calls,
+// against 71 MB with fetch (undici's modules and Bun's node:net under them; not a leak: flat over 3 × 10,000 calls).
 //
 // What it does, and no more (the upstream client and the callers do the rest):
 // - the body is a string, bytes or none; anything else goes to the runtime's fetch();
@@ -19,7 +22,7 @@
 //   read on and cap its size (the inference service's readers do). Pausing the socket (undici's pause, which on Bun
 //   goes through socket.unshift) made undici deliver empty chunks without end on a 2,000-chunk stream over a reused
 //   connection; streamed calls stay with the runtime's fetch, whose body stream is native.
-import { Pool } from "undici/index.js";
+import type { Pool } from "undici/index.js";
 import type { FetchLike } from "./upstream-client.ts";
 
 export interface UndiciFetchOptions {
@@ -171,70 +174,87 @@ function requestHeaders(h: HeadersInit | undefined): Record<string, string> | It
 const abortError = (reason: unknown): Error =>
   reason instanceof Error ? reason : Object.assign(new Error("This operation was aborted"), { name: "AbortError", cause: reason });
 
+/**
+ * undici is loaded at the first call, not at start: loaded with the service it cost the compiled inference executable
+ * 10 MB of idle RSS and 26 ms to /readyz (bench:startup, 5 runs each), for calls that may never come. Only its Pool
+ * module, not the package's index (fetch, WebSocket, caches, mocks): in a bare Bun process the index took 26 MB of RSS
+ * to import, Pool alone 18 MB and 58 ms.
+ */
+let loading: Promise<typeof Pool> | undefined;
+const loadPool = () => {
+  loading ??= import("undici/lib/dispatcher/pool.js").then((m) => m.default);
+  return loading;
+};
+
 export function createUndiciFetch(opts: UndiciFetchOptions): FetchLike {
   const origin = new URL(opts.origin).origin;
-  const pool = new Pool(origin, {
-    headersTimeout: 0,
-    bodyTimeout: 0,
-    connect: { timeout: opts.connectTimeoutMs ?? 10_000 },
-  });
+  let pool: Pool | undefined;
+  const open = (PoolClass: typeof Pool) => {
+    pool ??= new PoolClass(origin, { headersTimeout: 0, bodyTimeout: 0, connect: { timeout: opts.connectTimeoutMs ?? 10_000 } });
+    return pool;
+  };
   return (input, init) => {
     if (!input.startsWith(origin)) return Promise.reject(new TypeError(`${input} is not on ${origin}`));
     const body = init.body ?? null;
     if (!(body === null || typeof body === "string" || body instanceof Uint8Array)) return fetch(input, init);
-    const signal = init.signal ?? null;
-    if (signal?.aborted) return Promise.reject(abortError(signal.reason));
-    return new Promise<Response>((resolve, reject) => {
-      let ctl: Controller | undefined;
-      let incoming: IncomingBody | undefined;
-      let done = false;
-      const finish = () => {
-        done = true;
-        signal?.removeEventListener("abort", onAbort);
-      };
-      const onAbort = () => {
-        const err = abortError(signal?.reason);
-        if (ctl) return ctl.abort(err);
-        // Not started yet: the pool holds the call until a connection opens (a backend whose connects hang holds it
-        // for good). Settle now; onRequestStart aborts it if it ever starts.
-        finish();
-        reject(err);
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      pool.dispatch(
-        {
-          path: input.slice(origin.length) || "/",
-          method: (init.method ?? "GET") as "GET",
-          headers: requestHeaders(init.headers),
-          body,
-          headersTimeout: 0,
-          bodyTimeout: 0,
-        },
-        {
-          onRequestStart(c: Controller) {
-            ctl = c;
-            if (signal?.aborted) c.abort(abortError(signal.reason));
-          },
-          onResponseStart(c: Controller, status: number, headers: IncomingHeaders) {
-            if (status < 200) return; // informational: the final answer follows
-            incoming = new IncomingBody(c);
-            resolve(new UndiciResponse(status, responseHeaders(headers), incoming));
-          },
-          onResponseData(_c: Controller, chunk: Uint8Array<ArrayBuffer>) {
-            incoming?.push(chunk);
-          },
-          onResponseEnd() {
-            finish();
-            incoming?.end();
-          },
-          onResponseError(_c: Controller, err: Error) {
-            if (done) return;
-            finish();
-            if (incoming) incoming.fail(err);
-            else reject(err);
-          },
-        } as never,
-      );
-    });
+    if (pool) return send(pool, origin, input, init, body);
+    return loadPool().then((PoolClass) => send(open(PoolClass), origin, input, init, body));
   };
+}
+
+function send(pool: Pool, origin: string, input: string, init: RequestInit, body: string | Uint8Array | null): Promise<Response> {
+  const signal = init.signal ?? null;
+  if (signal?.aborted) return Promise.reject(abortError(signal.reason));
+  return new Promise<Response>((resolve, reject) => {
+    let ctl: Controller | undefined;
+    let incoming: IncomingBody | undefined;
+    let done = false;
+    const finish = () => {
+      done = true;
+      signal?.removeEventListener("abort", onAbort);
+    };
+    const onAbort = () => {
+      const err = abortError(signal?.reason);
+      if (ctl) return ctl.abort(err);
+      // Not started yet: the pool holds the call until a connection opens (a backend whose connects hang holds it
+      // for good). Settle now; onRequestStart aborts it if it ever starts.
+      finish();
+      reject(err);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+    pool.dispatch(
+      {
+        path: input.slice(origin.length) || "/",
+        method: (init.method ?? "GET") as "GET",
+        headers: requestHeaders(init.headers),
+        body,
+        headersTimeout: 0,
+        bodyTimeout: 0,
+      },
+      {
+        onRequestStart(c: Controller) {
+          ctl = c;
+          if (signal?.aborted) c.abort(abortError(signal.reason));
+        },
+        onResponseStart(c: Controller, status: number, headers: IncomingHeaders) {
+          if (status < 200) return; // informational: the final answer follows
+          incoming = new IncomingBody(c);
+          resolve(new UndiciResponse(status, responseHeaders(headers), incoming));
+        },
+        onResponseData(_c: Controller, chunk: Uint8Array<ArrayBuffer>) {
+          incoming?.push(chunk);
+        },
+        onResponseEnd() {
+          finish();
+          incoming?.end();
+        },
+        onResponseError(_c: Controller, err: Error) {
+          if (done) return;
+          finish();
+          if (incoming) incoming.fail(err);
+          else reject(err);
+        },
+      } as never,
+    );
+  });
 }
