@@ -3,11 +3,12 @@
 // Why: Bun's fetch() runs on an HTTP thread of its own, so every call hands the request over to it and the answer
 // back; undici writes and reads its sockets on the JavaScript thread. A minimal whole-body proxy on loopback added
 // 0.106 ms to a small OIP infer call at c=1 with fetch() and 0.072 ms with this (median of 8 interleaved rounds of
-// wrk, 2-core machine), at the same req/s at c=32 (12.9k against 12.3k). undici's Pool is imported by its path because
+// wrk, 2-core machine), at about the same req/s at c=32 (12.9k against 12.3k, one 4 s run each). undici's Pool is imported by its path because
 // Bun answers a bare `undici` with its own stand-in, whose Pool sends nothing.
 //
 // The price is memory: the compiled inference service held 90 MB of RSS after bench:startup's 10,000 metadata calls,
-// against 71 MB with fetch (undici's modules and Bun's node:net under them; not a leak: flat over 3 × 10,000 calls).
+// against 71 MB with fetch (undici's modules and Bun's node:net under them; not a leak: in a bare process RSS stayed
+// flat over 3 × 10,000 calls).
 //
 // What it does, and no more (the upstream client and the callers do the rest):
 // - the body is a string, bytes or none; anything else goes to the runtime's fetch();
@@ -16,12 +17,13 @@
 // - `init.signal` aborts the call before the headers and the body after them;
 // - the Response reads a whole body (bytes(), arrayBuffer(), text(), json()) straight from the chunks received, and
 //   makes a stream only when `body` is asked for. Measured: a Response made from a stream and read with bytes() gave
-//   back about 20 µs of the 34 µs gained, and a third of the req/s at c=32.
+//   back about 20 µs of the 34 µs gained, and a third of the req/s at c=32 (8.4k against 12.3k).
 // - Time limits are the caller's: undici's own header and body timeouts are off, its connect timeout is a backstop.
 // - For whole answers, not streams: the body is taken as fast as it comes, with no backpressure, so its reader must
-//   read on and cap its size (the inference service's readers do). Pausing the socket (undici's pause, which on Bun
-//   goes through socket.unshift) made undici deliver empty chunks without end on a 2,000-chunk stream over a reused
-//   connection; streamed calls stay with the runtime's fetch, whose body stream is native.
+//   read on and cap its size (the inference service's readers do). Pausing for backpressure (undici's pause: its
+//   parser hands the unread bytes back with socket.unshift) made undici on Bun deliver empty chunks without end on a
+//   2,000-chunk stream over a reused connection; streamed calls stay with the runtime's fetch, whose body stream is
+//   native.
 import type { Pool } from "undici/index.js";
 import type { FetchLike } from "./upstream-client.ts";
 
