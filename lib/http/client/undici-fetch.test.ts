@@ -56,10 +56,13 @@ describe("undici fetch", () => {
     expect(res.headers.getSetCookie()).toEqual(["a=1", "b=2"]);
     expect(await res.text()).toBe("POST /p/q?x=1 hello");
     expect(res.bodyUsed).toBe(true);
-    expect(res.text()).rejects.toThrow("Body already used");
+    await expect(res.text()).rejects.toThrow("Body already used");
     // A Headers instance and a byte body are taken too.
     const again = await f(`${origin}/b`, { method: "PUT", headers: new Headers({ "x-in": "h" }), body: new TextEncoder().encode("bytes") });
     expect([again.headers.get("x-echo"), await again.text()]).toEqual(["h", "PUT /b bytes"]);
+    // A body undici is not handed (a stream) goes through the runtime's fetch, and still arrives.
+    const streamed = await f(`${origin}/s`, { method: "POST", body: chunked(["str", "eam"]), duplex: "half" } as RequestInit);
+    expect(await streamed.text()).toBe("POST /s stream");
   });
 
   test("a chunked body is read whole (bytes, json) or as a stream, in order", async () => {
@@ -88,7 +91,7 @@ describe("undici fetch", () => {
   });
 
   test("a URL on another origin is refused; a closed port fails with ECONNREFUSED (what failover looks for)", async () => {
-    expect(f("http://127.0.0.1:1/x", { method: "GET" })).rejects.toThrow("is not on");
+    await expect(f("http://127.0.0.1:1/x", { method: "GET" })).rejects.toThrow("is not on");
     const dead = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("") });
     const port = dead.port;
     await dead.stop(true);

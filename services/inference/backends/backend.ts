@@ -59,6 +59,8 @@ export function createBackend(model: ModelSpec, spec: BackendSpec, opts: Backend
     tracing: opts.tracing,
     now,
   };
+  // undici's own connect timeout is only a backstop: the connect limit is the upstream client's (its probe), which fires
+  // first, so the backstop is set to the one bound the call cannot outlive before its headers.
   const wholeFetch = opts.fetch ?? (ON_BUN ? createUndiciFetch({ origin: spec.origin, connectTimeoutMs: firstByteTimeoutMs }) : undefined);
   const client = createUpstreamClient({ ...common, fetch: wholeFetch });
   const streamClient = createUpstreamClient({ ...common, fetch: opts.fetch });
