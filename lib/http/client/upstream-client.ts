@@ -106,6 +106,18 @@ interface Attempt {
   settled: boolean;
 }
 
+/**
+ * Aborts `ac` when the caller's signal does; returns the listener to remove. Made outside `send`: a closure made in an
+ * async function keeps all of its variables reachable (the request and its body among them), and with
+ * `signalCoversBody` this listener stays until the answer's body ends, a whole stream.
+ */
+function followAbort(signal: AbortSignal, ac: AbortController): () => void {
+  const onAbort = () => ac.abort(CLIENT_GONE);
+  if (signal.aborted) ac.abort(CLIENT_GONE);
+  else signal.addEventListener("abort", onAbort, { once: true });
+  return onAbort;
+}
+
 export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClient {
   const fetchImpl: FetchLike = opts.fetch ?? ((input, init) => fetch(input, init));
   const maxRetries = opts.maxRetries ?? 2;
@@ -188,12 +200,7 @@ export function createUpstreamClient(opts: UpstreamClientOptions): UpstreamClien
           settled: false,
         };
         a.timer = setTimeout(onTimer, checks ? connectTimeoutMs - probeWindowMs(connectTimeoutMs) : budget, a);
-        let onClientAbort: (() => void) | undefined;
-        if (signal) {
-          onClientAbort = () => ac.abort(CLIENT_GONE);
-          if (signal.aborted) ac.abort(CLIENT_GONE);
-          else signal.addEventListener("abort", onClientAbort, { once: true });
-        }
+        const onClientAbort = signal ? followAbort(signal, ac) : undefined;
         init.signal = ac.signal;
         let res: Response;
         try {

@@ -108,17 +108,21 @@ export async function dispatch(pool: ModelPool, req: BackendRequest, call: Call,
       if (attempts > retries) throw last;
       continue;
     }
-    let released = false;
-    return {
-      res,
-      backend: b,
-      release() {
-        if (released) return;
-        released = true;
-        b.outstanding--;
-      },
-    };
+    return { res, backend: b, release: releaseOnce(b) };
   }
+}
+
+/**
+ * The backend's in-flight count drops once, whatever calls it first. Made outside `dispatch`: a closure made in an
+ * async function keeps all its variables reachable (the request's body among them), and a stream keeps this one to its end.
+ */
+function releaseOnce(b: Backend): () => void {
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    b.outstanding--;
+  };
 }
 
 function attemptFailure(err: UpstreamError, call: Call, spec: ModelSpec): AppError {

@@ -45,7 +45,12 @@ function admissionErrorType(err: unknown): ErrorType {
   return errorTypeOf(err.code);
 }
 
-export async function modelCall(
+/**
+ * Not async, and `run` makes no closures: an async function's variables all stay reachable from any closure made in
+ * it, and `finish` and the scope's closures live as long as a stream does. Made here, they keep only what they use;
+ * `work` (the handler's closure, holding the request body as text and parsed) is let go once it has returned.
+ */
+export function modelCall(
   deps: CallDeps,
   req: CallRequest,
   pool: ModelPool,
@@ -82,7 +87,23 @@ export async function modelCall(
     const code = err instanceof AppError ? err.code : "internal_error";
     finish({ code, type: type ?? errorTypeOf(code) });
   };
-  const run = async (): Promise<Response> => {
+  const scope: CallScope = {
+    call,
+    ids: { requestId: req.requestId, traceparent: req.traceparent },
+    dispatchHooks: {
+      onAttempt: (b, outcome, seconds) => {
+        answeredBy = b;
+        deps.metrics.attempt(b, outcome, seconds);
+      },
+    },
+    firstToken: () => series?.timeToFirstToken.observe((performance.now() - started) / 1000),
+    deferEnd: () => {
+      deferred = true;
+      writeLog = req.deferLogLine();
+      return (error) => (error ? fail(error) : finish());
+    },
+  };
+  const run = async (w: typeof work): Promise<Response> => {
     try {
       const admitted = deps.hooks.admit?.(pool.spec, call.signal);
       release = admitted instanceof Promise ? await admitted : admitted;
@@ -91,22 +112,7 @@ export async function modelCall(
       throw err;
     }
     try {
-      const res = await work({
-        call,
-        ids: { requestId: req.requestId, traceparent: req.traceparent },
-        dispatchHooks: {
-          onAttempt: (b, outcome, seconds) => {
-            answeredBy = b;
-            deps.metrics.attempt(b, outcome, seconds);
-          },
-        },
-        firstToken: () => series?.timeToFirstToken.observe((performance.now() - started) / 1000),
-        deferEnd: () => {
-          deferred = true;
-          writeLog = req.deferLogLine();
-          return (error) => (error ? fail(error) : finish());
-        },
-      });
+      const res = await w(scope);
       if (!deferred) finish();
       return res;
     } catch (err) {
@@ -114,5 +120,5 @@ export async function modelCall(
       throw err;
     }
   };
-  return span ? context.with(span.context, run) : run();
+  return span ? context.with(span.context, run, undefined, work) : run(work);
 }
