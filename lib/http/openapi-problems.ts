@@ -16,6 +16,14 @@ export const ProblemSchema = z
       .array(z.object({ path: z.string(), message: z.string() }))
       .optional()
       .openapi({ description: "Field-level validation problems" }),
+    error: z
+      .object({ message: z.string(), type: z.string(), param: z.string().nullable(), code: z.string() })
+      .optional()
+      .openapi({
+        description:
+          "Only on the OpenAI-compatible paths (/v1/chat/completions, /v1/embeddings, /v1/models): the same problem as an OpenAI error object " +
+          "(message = detail, code = code, param = the first field named in errors), the member OpenAI's SDKs read",
+      }),
   })
   .openapi("Problem");
 

@@ -8,6 +8,7 @@ import { createServiceApp } from "../../lib/http/create-app.ts";
 import { registerDocs } from "../../lib/http/docs.ts";
 import { createHttpMetricFamilies } from "../../lib/http/http-metrics.ts";
 import { registerMetricsRoute } from "../../lib/http/metrics-route.ts";
+import { isOpenAiPath, withOpenAiError } from "../../lib/http/openai-error.ts";
 import type { Logger } from "../../lib/logging/logger.ts";
 import type { RequestLineWriter } from "../../lib/logging/request-line.ts";
 import { createRegistry, type Registry } from "../../lib/metrics/registry.ts";
@@ -62,9 +63,16 @@ export function createApp(deps: InferenceAppDeps): OpenAPIHono<AppEnv> {
   registerOipRoutes(routed, { ...call, pools: deps.pools, verifyToken: deps.verifyToken });
   registerOpenAiRoutes(routed, { ...call, pools: deps.pools, verifyToken: deps.verifyToken });
   registerDocs(app, DOCS_INFO);
+  // The OpenAI-compatible paths' problems also carry OpenAI's `error` member (lib/http/openai-error.ts): decided by
+  // the path, on the Hono chain only; the hot path adds it to the problems it answers itself.
+  const honoFetch = app.fetch;
+  const full: typeof app.fetch = (req, ...rest) => {
+    const res = honoFetch(req, ...rest);
+    return isOpenAiPath(new URL(req.url).pathname) ? Promise.resolve(res).then(withOpenAiError) : res;
+  };
+  app.fetch = full;
   // Server spans are made by the Hono chain: with tracing on, every request takes it.
   if (deps.hotPath !== false && !deps.tracing?.enabled) {
-    const full = app.fetch;
     const routes = [...oipHotRoutes({ ...call, pools: deps.pools }), ...openAiHotRoutes({ ...call, pools: deps.pools })];
     const hot = createHotPath({ routes, verifyToken: deps.verifyToken, log: deps.log, http, fallback: (req) => full(req), accessLine: deps.accessLine });
     app.fetch = (req, ...rest) => hot(req) ?? full(req, ...rest);

@@ -1,23 +1,12 @@
 // Gateway → inference → development model server, three real processes: answers through the gateway equal the model server's own.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { generateDevKeyPair } from "../../lib/auth/dev-keys.ts";
-import { type ServiceProcess, startService } from "../../lib/testing/service-process.ts";
-import { devInferenceModels } from "../../scripts/dev-models.ts";
+import type { ServiceProcess } from "../../lib/testing/service-process.ts";
 import { readSse } from "../../tools/model-server/testing/sse.ts";
-import { spawnTestModelServer, type TestModelServer } from "../../tools/model-server/testing/start.ts";
+import type { TestModelServer } from "../../tools/model-server/testing/start.ts";
+import { type InferenceStack, startInferenceStack } from "./inference-stack.ts";
 
 const TEXTS = ["Bonjour tout le monde, comment allez-vous ?", "Guten Morgen, wie geht es dir?", "The weather is lovely today", "¿Dónde está la biblioteca?"];
 const json = { "content-type": "application/json" };
-
-/** A user token from the gateway's dev issuer, minted by the CLI the README uses. */
-function userToken(dataDir: string, scope: string): string {
-  const cli = Bun.spawnSync([process.execPath, "scripts/user-token.ts", "--sub", "alice", "--scope", scope], { env: { ...process.env, DATA_DIR: dataDir } });
-  if (cli.exitCode !== 0) throw new Error(`token:user failed: ${cli.stderr.toString()}`);
-  return cli.stdout.toString().trim();
-}
 
 /** Calls the model server got on its model routes (the inference service's readiness checks are GETs and may come any time). */
 const modelCalls = async (server: TestModelServer) => Object.entries((await server.stats()).requests).filter(([route]) => route.startsWith("POST "));
@@ -45,47 +34,19 @@ const streamedText = (events: { data: string }[]) =>
     .join("");
 
 describe("gateway → inference → model server (processes)", () => {
-  let dir: string;
-  let models: TestModelServer & { kill(signal?: NodeJS.Signals): Promise<number> };
-  let inference: ServiceProcess;
+  let stack: InferenceStack;
+  let models: TestModelServer;
   let gateway: ServiceProcess;
   let auth: Record<string, string>;
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), "inference-e2e-"));
-    const keys = await generateDevKeyPair("e2e-internal");
-    models = await spawnTestModelServer({ cadenceMs: 2 });
-    inference = await startService(
-      [process.execPath, "services/inference/main.ts"],
-      {
-        INTERNAL_AUTH_JWKS: JSON.stringify(keys.jwks),
-        INFERENCE_MODELS: JSON.stringify(devInferenceModels(models.url)),
-        DRAIN_DELAY_MS: "0",
-        LOG_LEVEL: "warn",
-      },
-      { readyPath: "/readyz", timeoutMs: 30_000 },
-    );
-    gateway = await startService(
-      [process.execPath, "services/gateway/main.ts"],
-      {
-        DEV_ISSUER: "true",
-        DATA_DIR: dir,
-        INFERENCE_URL: inference.url,
-        INTERNAL_AUTH_PRIVATE_JWK: JSON.stringify(keys.privateJwk),
-        RATE_LIMITS: "inference=1000/s:1000",
-        DRAIN_DELAY_MS: "0",
-        LOG_LEVEL: "warn",
-      },
-      { readyPath: "/readyz", timeoutMs: 30_000 },
-    );
-    auth = { authorization: `Bearer ${userToken(dir, "inference:invoke")}` };
+    stack = await startInferenceStack();
+    ({ models, gateway } = stack);
+    auth = { authorization: `Bearer ${stack.userToken("inference:invoke")}` };
   }, 90_000);
 
   afterAll(async () => {
-    await gateway?.stop("SIGKILL");
-    await inference?.stop("SIGKILL");
-    await models?.kill("SIGKILL");
-    await rm(dir, { recursive: true, force: true });
+    await stack?.stop();
   });
 
   test("the registry lists the four development models, ready", async () => {
@@ -182,7 +143,7 @@ describe("gateway → inference → model server (processes)", () => {
   test("without the inference:invoke scope → 403; without a token → 401; the model server sees neither", async () => {
     await models.resetStats();
     const body = { inputs: [{ name: "text", shape: [1], datatype: "BYTES", data: ["hello"] }] };
-    const other = { authorization: `Bearer ${userToken(dir, "orders:read orders:write")}` };
+    const other = { authorization: `Bearer ${stack.userToken("orders:read orders:write")}` };
     const forbidden = await post(`${gateway.url}/v1/models/lang-id/infer`, body, other);
     expect(forbidden.status).toBe(403);
     expect(forbidden.headers.get("content-type")).toBe("application/problem+json");

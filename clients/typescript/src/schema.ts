@@ -390,6 +390,13 @@ export interface components {
                 path: string;
                 message: string;
             }[];
+            /** @description Only on the OpenAI-compatible paths (/v1/chat/completions, /v1/embeddings, /v1/models): the same problem as an OpenAI error object (message = detail, code = code, param = the first field named in errors), the member OpenAI's SDKs read */
+            error?: {
+                message: string;
+                type: string;
+                param: string | null;
+                code: string;
+            };
         };
         /**
          * @example {

@@ -1,6 +1,7 @@
 // The hot path for routed requests: authenticate, rate-limit, authorise, then stream to the upstream with a minted internal token.
 
 import { methodNotAllowedDetail } from "../../../lib/http/method-not-allowed.ts";
+import { isOpenAiPath, withOpenAiError } from "../../../lib/http/openai-error.ts";
 import { upstreamRequestHeaders } from "../../../lib/http/proxy/forwarded-headers.ts";
 import { createClientResponseBuilder } from "../../../lib/http/proxy/response.ts";
 import { applySecurityHeaders } from "../../../lib/http/proxy/security-headers.ts";
@@ -210,6 +211,8 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
       } catch (err) {
         const fail = () => finish(failureResponse(err, route, ctx.requestId, path, metrics, log), ctx);
         res = traced === undefined ? fail() : inProxySpan(traced, fail);
+        // The gateway's own problems on the OpenAI-compatible paths carry OpenAI's `error` member, as inference's do.
+        if (isOpenAiPath(path)) res = await withOpenAiError(res);
       }
     }
     if (traced !== undefined) endProxySpan(traced, req.method, route, path, res.status);

@@ -12,6 +12,7 @@ import { hasScope } from "../../../lib/auth/principal.ts";
 import { problemForError } from "../../../lib/http/error-handler.ts";
 import type { HttpMetricFamilies, RouteSeries } from "../../../lib/http/http-metrics.ts";
 import { jsonContentTypeProblem } from "../../../lib/http/json-media-type.ts";
+import { withOpenAiError } from "../../../lib/http/openai-error.ts";
 import { requestIdFrom } from "../../../lib/http/request-id.ts";
 import type { Fields, Logger } from "../../../lib/logging/logger.ts";
 import { loggerRequestLine, type RequestLineWriter } from "../../../lib/logging/request-line.ts";
@@ -41,6 +42,8 @@ export interface HotRoute<T = unknown> {
   plain?(value: unknown): value is T;
   /** This route's match for a path, or undefined (not this route, or a case the Hono route answers). */
   match(path: string): HotMatch<T> | undefined;
+  /** An OpenAI-compatible route: its problems carry OpenAI's `error` member too (lib/http/openai-error.ts). */
+  openAi?: boolean;
 }
 
 export interface HotPathDeps {
@@ -115,6 +118,7 @@ export function createHotPath(deps: HotPathDeps): (req: Request) => Promise<Resp
       res = await match.serve(r, { data: parsed.data, text, bytes: bytes.byteLength, caller: principal.subject });
     } catch (err) {
       res = problemForError(err, { requestId, instance: path, log: log.child({ request_id: requestId, trace_id: trace.traceId, span_id: trace.spanId }) });
+      if (route.openAi) res = await withOpenAiError(res);
     }
     const answered = performance.now();
     const status = res.status;

@@ -59,7 +59,7 @@ export function openAiHotRoutes(deps: CallDeps & { pools: Pools }): HotRoute[] {
       serve: (r, input) => forwardOpenAi(deps, r, { kind, body: input.data, text: input.text, bodyBytes: input.bytes, caller: input.caller }),
     };
     const path = PATH[kind];
-    return { template: path, schema, plain, match: (p) => (p === path ? match : undefined) } as HotRoute<unknown>;
+    return { template: path, schema, plain, openAi: true, match: (p) => (p === path ? match : undefined) } as HotRoute<unknown>;
   };
   return [route("chat", ChatCompletionRequest as never, isPlainChatRequest), route("embeddings", EmbeddingsRequest as never)];
 }
