@@ -131,6 +131,7 @@ shutdown = createShutdown({
   drainDelayMs: 0,
   graceMs: 25_000,
   closers: [...running.flatMap((s) => s.closers), ...opened.reverse(), tracing.closer],
+  interrupters: running.flatMap((s) => s.interrupters ?? []),
 });
 
 console.error(

@@ -41,6 +41,7 @@ export function runEntrypoint(opts: EntrypointOptions): void {
         drainDelayMs: opts.drainDelayMs,
         graceMs: opts.graceMs,
         closers: [...svc.closers, ...[...opened].reverse(), ...(opts.last ?? [])],
+        interrupters: svc.interrupters,
       });
     })
     .catch(async (err) => {

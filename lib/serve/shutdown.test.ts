@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import { createHealth } from "../health/health.ts";
 import { silentLogger } from "../logging/logger.ts";
 import type { Listener } from "./listen.ts";
-import { createShutdown } from "./shutdown.ts";
+import { createShutdown, type Interrupter, interruptAtMs } from "./shutdown.ts";
 
 function fakeListener(stopTakesMs = 0) {
   const calls: string[] = [];
@@ -74,4 +74,50 @@ test("past the grace period the listener is force-stopped and the exit code is 1
   expect(code).toBe(1);
   expect(performance.now() - t0).toBeLessThan(1_000);
   expect(calls).toEqual(["drain", "stop", "force-stop"]);
+});
+
+/** No drain delay, no health, no exit: only the listener, the grace period and the interrupters. */
+const quietShutdown = (listener: Listener, graceMs: number, interrupters: Interrupter[]) =>
+  createShutdown({ listeners: [listener], healths: [], log: silentLogger, drainDelayMs: 0, graceMs, interrupters, exit: () => {} });
+
+test("interrupters end what is still open at grace − min(2 s, grace / 5), so the listener stops before the forced exit", async () => {
+  // The listener's stop waits for its open request, which ends when interrupted.
+  let endOpen: () => void = () => {};
+  const open = new Promise<void>((r) => (endOpen = r));
+  const calls: string[] = [];
+  const listener: Listener = {
+    port: 0,
+    drain: () => void calls.push("drain"),
+    stop: async () => {
+      await open;
+      calls.push("stop");
+    },
+  };
+  const t0 = performance.now();
+  let interruptedAt = 0;
+  const code = await quietShutdown(listener, 1_000, [
+    {
+      name: "streams",
+      interrupt: () => {
+        interruptedAt = performance.now() - t0;
+        endOpen();
+        return 1;
+      },
+    },
+  ])("SIGTERM");
+  expect(interruptAtMs(1_000)).toBe(800);
+  expect(interruptAtMs(25_000)).toBe(23_000);
+  expect(interruptedAt).toBeGreaterThanOrEqual(790);
+  expect(interruptedAt).toBeLessThan(1_000);
+  expect(code).toBe(0);
+  expect(calls).toEqual(["drain", "stop"]);
+});
+
+test("interrupters do not run when everything ended in time", async () => {
+  const { listener } = fakeListener(10);
+  let interrupted = 0;
+  const code = await quietShutdown(listener, 300, [{ name: "streams", interrupt: () => ++interrupted }])("SIGTERM");
+  await Bun.sleep(350);
+  expect(code).toBe(0);
+  expect(interrupted).toBe(0);
 });

@@ -4,6 +4,16 @@ import type { Closer } from "../lifecycle/closer.ts";
 import type { Logger } from "../logging/logger.ts";
 import type { Listener } from "./listen.ts";
 
+/**
+ * Ends the long requests still open near the end of the grace period (the inference service's streams), each with an
+ * answer that says so, so the listener stops before the hard exit instead of cutting them off mid-answer.
+ */
+export interface Interrupter {
+  name: string;
+  /** Ends what is still open; returns how many. */
+  interrupt(): number;
+}
+
 export interface ShutdownOptions {
   /** Every listener of the process (the dev runner hosts several services in one process). */
   listeners: Listener[];
@@ -12,10 +22,17 @@ export interface ShutdownOptions {
   drainDelayMs: number;
   graceMs: number;
   closers?: Closer[];
+  interrupters?: Interrupter[];
   exit?: (code: number) => void;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * When the interrupters run, from the start of the shutdown: before the grace period ends by a fifth of it, at most
+ * 2 s, which leaves the ended requests time to write their last bytes and the closers time to run.
+ */
+export const interruptAtMs = (graceMs: number): number => graceMs - Math.min(2_000, graceMs / 5);
 
 /** Runs the sequence once; returns the exit code it used (0 clean, 1 when the grace period ran out or a closer failed). */
 export function createShutdown(opts: ShutdownOptions): (reason: string) => Promise<number> {
@@ -26,6 +43,14 @@ export function createShutdown(opts: ShutdownOptions): (reason: string) => Promi
     const started = performance.now();
     opts.log.info("shutdown started", { reason, drain_delay_ms: opts.drainDelayMs, grace_ms: opts.graceMs });
     for (const h of opts.healths) h.startDraining();
+    const interrupt = opts.interrupters?.length
+      ? setTimeout(() => {
+          for (const i of opts.interrupters ?? []) {
+            const n = i.interrupt();
+            if (n > 0) opts.log.warn("ended requests the shutdown would have cut off", { resource: i.name, count: n });
+          }
+        }, interruptAtMs(opts.graceMs))
+      : undefined;
     // Proxies that only check passively (nginx) keep sending during the delay: each answer now closes its connection,
     // so none is left in their keep-alive pools to be reused just as the listener closes. Idle connections are not
     // closed here: nginx reuses its most recently used connection first, so closing the idle ones now would race the
@@ -33,6 +58,7 @@ export function createShutdown(opts: ShutdownOptions): (reason: string) => Promi
     for (const l of opts.listeners) l.drain();
     await sleep(opts.drainDelayMs);
     await Promise.all(opts.listeners.map((l) => l.stop(false)));
+    clearTimeout(interrupt);
     opts.log.info("listener stopped, in-flight requests finished");
     let code = 0;
     for (const c of opts.closers ?? []) {

@@ -15,6 +15,7 @@ import { createRegistry, type Registry } from "../../lib/metrics/registry.ts";
 import type { Tracing } from "../../lib/telemetry/tracer.ts";
 import { VERSION } from "../../lib/version.ts";
 import type { Pools } from "./backends/pool.ts";
+import type { OpenCalls } from "./forward/open-calls.ts";
 import type { InferenceHooks } from "./hooks.ts";
 import { createHotPath } from "./http/hot-path.ts";
 import type { InferenceEnv } from "./http/inference-env.ts";
@@ -39,6 +40,8 @@ export interface InferenceAppDeps {
   accessLine?: RequestLineWriter;
   /** false: every request takes the Hono chain, also plain infer calls (tests compare the two paths). Default: on unless tracing is. */
   hotPath?: boolean;
+  /** Where model calls in progress are kept for the shutdown (assemble.ts); none: calls are not tracked. */
+  openCalls?: OpenCalls;
 }
 
 export const DOCS_INFO = {
@@ -58,7 +61,12 @@ export function createApp(deps: InferenceAppDeps): OpenAPIHono<AppEnv> {
   const app = createServiceApp({ log: deps.log, bodyLimitBytes, metrics: { registry, families: http }, tracing: deps.tracing });
   registerHealthRoutes(app, deps.health);
   registerMetricsRoute(app, registry);
-  const call = { hooks: deps.hooks ?? {}, metrics: deps.inferenceMetrics ?? createInferenceMetrics(registry, deps.pools), tracing: deps.tracing };
+  const call = {
+    hooks: deps.hooks ?? {},
+    metrics: deps.inferenceMetrics ?? createInferenceMetrics(registry, deps.pools),
+    tracing: deps.tracing,
+    openCalls: deps.openCalls,
+  };
   const routed = app as unknown as OpenAPIHono<InferenceEnv>;
   registerOipRoutes(routed, { ...call, pools: deps.pools, verifyToken: deps.verifyToken });
   registerOpenAiRoutes(routed, { ...call, pools: deps.pools, verifyToken: deps.verifyToken });

@@ -12,6 +12,7 @@ import { createApp } from "./app.ts";
 import { createPools, type Pools } from "./backends/pool.ts";
 import { defaultLimits, type InferenceConfig } from "./config.ts";
 import { createAdmission } from "./forward/admission.ts";
+import { OpenCalls } from "./forward/open-calls.ts";
 import type { InferenceHooks } from "./hooks.ts";
 import { createInferenceMetrics } from "./metrics/inference-metrics.ts";
 import { resolveRegistry } from "./registry/model-spec.ts";
@@ -26,6 +27,8 @@ export interface AssembledInference {
   metrics: Registry;
   /** Loads its BPE table at the first OpenAI call; counts approximately until then. */
   tokens: TokenCounter;
+  /** The model calls in progress (the shutdown ends those still open near its end). */
+  openCalls: OpenCalls;
 }
 
 export interface AssembleOptions {
@@ -67,8 +70,10 @@ export function assembleInference(cfg: InferenceConfig, opts: AssembleOptions): 
     admit: createAdmission(pools, inferenceMetrics),
     openaiUsage: createUsageStep({ budget, count: tokens.count, startLoading: tokens.startLoading, metrics: inferenceMetrics }),
   };
+  const openCalls = new OpenCalls();
   const app = createApp({
     log,
+    openCalls,
     pools,
     verifyToken: createInternalTokenVerifier({ jwks: cfg.INTERNAL_AUTH_JWKS, audience: "inference" }),
     health,
@@ -79,5 +84,5 @@ export function assembleInference(cfg: InferenceConfig, opts: AssembleOptions): 
     hotPath: opts.hotPath,
     accessLine: opts.logSink ? createRequestLineWriter("inference", opts.logSink) : undefined,
   });
-  return { app, pools, health, metrics, tokens };
+  return { app, pools, health, metrics, tokens, openCalls };
 }

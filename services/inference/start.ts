@@ -23,7 +23,7 @@ export interface InferenceResources {
 }
 
 export async function startInference(cfg: InferenceConfig, { log, tracing, logSink, ...res }: InferenceResources): Promise<RunningService> {
-  const { app, pools, health, metrics, tokens } = assembleInference(cfg, { log, tracing, logSink });
+  const { app, pools, health, metrics, tokens, openCalls } = assembleInference(cfg, { log, tracing, logSink });
   // A streamed generation may be silent up to the idle limit: keep the client's connection open past it.
   const longestIdleMs = Math.max(...[...pools.values()].map((p) => Math.min(p.spec.limits.idleTimeoutMs, p.spec.limits.firstByteTimeoutMs)));
   const idleTimeoutSeconds = socketIdleSeconds(longestIdleMs);
@@ -43,5 +43,7 @@ export async function startInference(cfg: InferenceConfig, { log, tracing, logSi
   tokens.ready.catch((err) => log.warn("tokenizer failed to load; token estimates stay approximate", { error: String(err) }));
   const models = [...pools.values()].map((p) => `${p.spec.name} (${p.spec.protocol}, ${p.backends.length} backend${p.backends.length === 1 ? "" : "s"})`);
   log.info("ready", { port: listener.port, models });
-  return { name: "inference", listener, health, closers };
+  // Streams (and slow answers) still open near the end of the grace period end with their error event or a 503,
+  // instead of being cut off by the forced exit.
+  return { name: "inference", listener, health, closers, interrupters: [{ name: "model calls", interrupt: () => openCalls.stopAll() }] };
 }

@@ -11,11 +11,14 @@ import { usageLogFields } from "../usage/token-usage.ts";
 import { type Call, startCall } from "./call.ts";
 import type { BackendRequest, DispatchHooks } from "./dispatch.ts";
 import { startModelSpan } from "./genai-span.ts";
+import type { OpenCalls } from "./open-calls.ts";
 
 export interface CallDeps {
   hooks: InferenceHooks;
   metrics: InferenceMetrics;
   tracing?: Tracing;
+  /** Where calls in progress are kept for the shutdown to end (start.ts); none in tests that do not shut down. */
+  openCalls?: OpenCalls;
 }
 
 export interface CallScope {
@@ -60,6 +63,7 @@ export function modelCall(
 ): Promise<Response> {
   const started = performance.now();
   const call = startCall(req.signal, pool.spec.limits.totalTimeoutMs);
+  deps.openCalls?.add(call);
   const series: OperationSeries | undefined = op === "metadata" ? undefined : deps.metrics.model(pool.spec.name).operations[op];
   const span = startModelSpan(deps.tracing ?? TRACING_OFF, op, pool.spec, opts.maxTokens);
   let release: (() => void) | undefined;
@@ -71,6 +75,7 @@ export function modelCall(
     if (ended) return;
     ended = true;
     call.end();
+    deps.openCalls?.delete(call);
     const usage = opts.usage?.settle({ ok: error === undefined });
     release?.();
     if (series) (error === undefined ? series.duration.ok : series.duration[error.type]).observe((performance.now() - started) / 1000);

@@ -14,6 +14,8 @@ export const BACKEND_ERRORS = [
   "backend_first_byte_timeout",
   "backend_idle_timeout",
   "backend_total_timeout",
+  // The service shut down before the call ended (forward/open-calls.ts).
+  "service_unavailable",
 ] as const;
 
 /** Every problem a model call with a JSON body may answer: refusals of the request, then the backend's failures. */
