@@ -1,17 +1,13 @@
 // The gateway's /docs in headless Chromium (Debian's, driven by playwright-core): the compiled executable's embedded renderer shows every operation, offline.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type BrowserContext, chromium } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { generateDevKeyPair } from "../../lib/auth/dev-keys.ts";
+import { launchChromium } from "../../lib/testing/chromium.ts";
 import { type ServiceProcess, startService } from "../../lib/testing/service-process.ts";
 import { stubServer } from "../../services/gateway/testing/harness.ts";
-
-const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
-// scripts/ci/ensure-chromium.sh (run by scripts/prepare-tests.sh) installs it; fail loudly rather than skip when it is missing.
-if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/ci/ensure-chromium.sh`);
 
 describe("/docs in headless Chromium, served by the compiled gateway", () => {
   let dir: string;
@@ -41,20 +37,7 @@ describe("/docs in headless Chromium, served by the compiled gateway", () => {
       },
       { cwd: dir },
     );
-    context = await chromium.launchPersistentContext(join(dir, "chromium-profile"), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    context = await launchChromium(join(dir, "chromium-profile"));
   }, 180_000);
   afterAll(async () => {
     await context?.close();

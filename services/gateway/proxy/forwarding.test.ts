@@ -205,6 +205,24 @@ describe("CORS", () => {
     expect(ok.headers.get("access-control-allow-headers")).toContain("authorization");
     const no = await pre("https://evil.example.com");
     expect(no.headers.get("access-control-allow-origin")).toBeNull();
+    expect(no.headers.get("access-control-allow-headers")).toBeNull();
     expect(h.upstream.seen.length).toBe(before);
+  });
+
+  test("preflight allows the headers an allowed origin asks for (OpenAI's SDK sends x-stainless-*); not a header list → the platform's own", async () => {
+    const pre = (requested: string) =>
+      h.gateway.request("/v1/orders", {
+        method: "OPTIONS",
+        headers: { origin: "https://app.example.com", "access-control-request-method": "POST", "access-control-request-headers": requested },
+      });
+    const sdk = "authorization,content-type,x-stainless-arch,x-stainless-lang,x-stainless-os,x-stainless-package-version,x-stainless-retry-count";
+    const asked = await pre(sdk);
+    expect(asked.status).toBe(204);
+    expect(asked.headers.get("access-control-allow-headers")).toBe(sdk);
+    expect(asked.headers.get("vary")).toContain("Access-Control-Request-Headers");
+    for (const odd of ["x-a, <script>", "a b", "x".repeat(3000)]) {
+      const res = await pre(odd);
+      expect(res.headers.get("access-control-allow-headers")).toBe("authorization, content-type, idempotency-key, x-request-id, traceparent, tracestate");
+    }
   });
 });

@@ -204,7 +204,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     };
     let res: Response;
     if (req.method === "OPTIONS" && ctx.origin !== null && h.has("access-control-request-method")) {
-      res = finish(deps.cors.preflight(ctx.origin), ctx);
+      res = finish(deps.cors.preflight(ctx.origin, h.get("access-control-request-headers")), ctx);
     } else {
       try {
         res = await (traced === undefined ? forward(req, ctx) : inProxySpan(traced, () => forward(req, ctx)));
