@@ -63,7 +63,7 @@ export function modelCall(
 ): Promise<Response> {
   const started = performance.now();
   const call = startCall(req.signal, pool.spec.limits.totalTimeoutMs);
-  deps.openCalls?.add(call);
+  const slot = deps.openCalls?.add(call);
   const series: OperationSeries | undefined = op === "metadata" ? undefined : deps.metrics.model(pool.spec.name).operations[op];
   const span = startModelSpan(deps.tracing ?? TRACING_OFF, op, pool.spec, opts.maxTokens);
   let release: (() => void) | undefined;
@@ -75,7 +75,7 @@ export function modelCall(
     if (ended) return;
     ended = true;
     call.end();
-    deps.openCalls?.delete(call);
+    if (slot !== undefined) deps.openCalls?.delete(slot);
     const usage = opts.usage?.settle({ ok: error === undefined });
     release?.();
     if (series) (error === undefined ? series.duration.ok : series.duration[error.type]).observe((performance.now() - started) / 1000);
