@@ -64,7 +64,8 @@ export function assembleInference(cfg: InferenceConfig, opts: AssembleOptions): 
     budgetGroups: cfg.INFERENCE_TOKEN_BUDGETS.map((p) => p.group),
     budgetBuckets: budget.size,
   });
-  // Loads at the first count (the first OpenAI call), so neither the start nor an OIP-only replica pays for the table.
+  // Loaded by start.ts before serving when an OpenAI model is registered; never in an OIP-only replica (nor in tests
+  // that build the app without starting it, until their first OpenAI call).
   const tokens = opts.tokens ?? createTokenCounter({ deferLoad: true });
   const hooks: InferenceHooks = opts.hooks ?? {
     admit: createAdmission(pools, inferenceMetrics),

@@ -20,6 +20,8 @@ const LAZY = {
   pglite: /\/node_modules\/@electric-sql\//,
   /** Asked for by NATS_URL. */
   nats: /\/node_modules\/@nats-io\//,
+  /** Asked for by an OpenAI model in INFERENCE_MODELS (the token counter's table, loaded before serving). */
+  tokenizer: /\/node_modules\/gpt-tokenizer\//,
 };
 type Lazy = keyof typeof LAZY;
 
@@ -103,7 +105,7 @@ describe("a plain start loads no module its configuration does not ask for [post
 
   test("orders on PostgreSQL without NATS_URL (embedded transport in the same database): no NATS client either", async () => {
     const lazy = loadedLazy(await modulesOfAStart("orders", { DATABASE_URL: dbs.ordersEmbedded.url, INTERNAL_AUTH_JWKS: internalJwks }));
-    expect(lazy).toEqual({ tracingSdk: [], pglite: [], nats: [] });
+    expect(lazy).toEqual({ tracingSdk: [], pglite: [], nats: [], tokenizer: [] });
   }, 60_000);
 
   test("notifications on PostgreSQL and NATS: no tracing SDK, no PGlite", async () => {
@@ -116,15 +118,21 @@ describe("a plain start loads no module its configuration does not ask for [post
 
   test("gateway with an OIDC issuer and in-memory rate limits: no tracing SDK, no PGlite, no NATS client", async () => {
     const lazy = loadedLazy(await modulesOfAStart("gateway", gatewayEnv()));
-    expect(lazy).toEqual({ tracingSdk: [], pglite: [], nats: [] });
+    expect(lazy).toEqual({ tracingSdk: [], pglite: [], nats: [], tokenizer: [] });
   }, 60_000);
 
   test("inference with a static registry: no tracing SDK, no PGlite, no NATS client", async () => {
     // Nothing listens at the backend: the first readiness round marks it unready and the service starts all the same.
     const models = { "lazy-model": { protocol: "oip-v2", backends: [{ url: "http://127.0.0.1:9" }] } };
     const modules = await modulesOfAStart("inference", { INTERNAL_AUTH_JWKS: internalJwks, INFERENCE_MODELS: JSON.stringify(models) });
-    expect(loadedLazy(modules)).toEqual({ tracingSdk: [], pglite: [], nats: [] });
+    expect(loadedLazy(modules)).toEqual({ tracingSdk: [], pglite: [], nats: [], tokenizer: [] });
     expect(ofOwn(modules, "services/inference/run.ts")).toBe(true);
+  }, 60_000);
+
+  test("control: inference with an OpenAI model loads the token counter's table at its start", async () => {
+    const models = { "lazy-chat": { protocol: "openai", backends: [{ url: "http://127.0.0.1:9" }] } };
+    const modules = await modulesOfAStart("inference", { INTERNAL_AUTH_JWKS: internalJwks, INFERENCE_MODELS: JSON.stringify(models) });
+    expect(loadedLazy(modules)).toEqual({ tracingSdk: [], pglite: [], nats: [], tokenizer: ["gpt-tokenizer"] });
   }, 60_000);
 
   test("control: with an OTLP endpoint the same gateway start loads the SDK, and the recording shows it", async () => {

@@ -22,9 +22,9 @@ export interface TokenCounterOptions {
    */
   maxExactChars?: number;
   /**
-   * Load at the first count() (or startLoading()), not at creation: the table's parsing (~230 ms of the one thread)
-   * and its memory are then paid at the first OpenAI call (its prompt is counted for the budget), never by the start
-   * or by a replica that serves only OIP models. Counts before the table is loaded are approximate.
+   * Load at the first count() or startLoading(), not at creation: the service's start calls startLoading() when it
+   * has an OpenAI model (the table's parsing holds the one thread, so it is paid before serving), and a replica that
+   * serves only OIP models never pays for it. Counts before the table is loaded are approximate.
    */
   deferLoad?: boolean;
 }
