@@ -36,8 +36,8 @@ describe("a chat page in Chromium → gateway (CORS) → inference → model ser
     });
     stack = await startInferenceStack({ cadenceMs: CADENCE_MS, gatewayEnv: { CORS_ORIGINS: `http://127.0.0.1:${site.port}` } });
     token = stack.userToken("inference:invoke");
-    // One call first, as a replica in service has had: the first OpenAI call of a process loads the token counter's
-    // table (about 230 ms of its one thread, services/inference/usage/token-counter.ts), which would hold that stream.
+    // One call first, as a replica in service has had: a process's first calls pay for compiling their path (a fresh
+    // inference's first chat took 12-17 ms to its first byte, 2-4 ms after), time in which a stream's events bunch up.
     const warm = await fetch(`${stack.gateway.url}/v1/chat/completions`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
