@@ -43,9 +43,10 @@ export function createShutdown(opts: ShutdownOptions): (reason: string) => Promi
     const started = performance.now();
     opts.log.info("shutdown started", { reason, drain_delay_ms: opts.drainDelayMs, grace_ms: opts.graceMs });
     for (const h of opts.healths) h.startDraining();
-    const interrupt = opts.interrupters?.length
+    const interrupters = opts.interrupters ?? [];
+    const interrupt = interrupters.length
       ? setTimeout(() => {
-          for (const i of opts.interrupters ?? []) {
+          for (const i of interrupters) {
             const n = i.interrupt();
             if (n > 0) opts.log.warn("ended requests the shutdown would have cut off", { resource: i.name, count: n });
           }

@@ -14,8 +14,8 @@ const MAX_REQUESTED_HEADERS_LENGTH = 2048;
  * gateway's forwarding rules (lib/http/proxy/forwarded-headers.ts) decide what reaches a service, not this list.
  */
 function allowedHeaders(requested: string | null): string {
-  if (requested === null || requested.length > MAX_REQUESTED_HEADERS_LENGTH || !REQUESTED_HEADERS.test(requested.trim())) return ALLOW_HEADERS;
-  return requested.trim();
+  const list = requested?.trim();
+  return list === undefined || list.length > MAX_REQUESTED_HEADERS_LENGTH || !REQUESTED_HEADERS.test(list) ? ALLOW_HEADERS : list;
 }
 const EXPOSE_HEADERS = "x-request-id, retry-after, ratelimit, ratelimit-policy, idempotent-replayed, location, www-authenticate";
 

@@ -18,13 +18,11 @@ export const shuttingDown = (): AppError =>
 export class OpenCalls {
   #slots: (Call | undefined)[] = [];
   #free: number[] = [];
-  #size = 0;
 
   /** Returns the call's slot, for `delete`. */
   add(call: Call): number {
     const slot = this.#free.pop() ?? this.#slots.length;
     this.#slots[slot] = call;
-    this.#size++;
     return slot;
   }
 
@@ -32,11 +30,10 @@ export class OpenCalls {
     if (this.#slots[slot] === undefined) return;
     this.#slots[slot] = undefined;
     this.#free.push(slot);
-    this.#size--;
   }
 
   get size(): number {
-    return this.#size;
+    return this.#slots.length - this.#free.length;
   }
 
   /**
