@@ -48,3 +48,13 @@ export async function withOpenAiError(res: Response): Promise<Response> {
   headers.delete("content-length");
   return new Response(body, { status: res.status, headers });
 }
+
+const encoder = new TextEncoder();
+
+/**
+ * The OpenAI-shaped error event that ends a stream which cannot go on (`code` is the platform's problem code): what
+ * OpenAI's SDKs raise as an APIError with that code, where a cut connection would be a bare network error.
+ */
+export function openAiErrorEvent(code: string, message: string = code): Uint8Array {
+  return encoder.encode(`data: ${JSON.stringify({ error: { message, type: "server_error", code } })}\n\n`);
+}

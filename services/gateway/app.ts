@@ -15,6 +15,7 @@ import type { UserTokenVerifier } from "./auth/user-token.ts";
 import { type OpenApiDocument, routedOnly } from "./contract/merge.ts";
 import type { GatewayMetrics } from "./metrics.ts";
 import { createCors } from "./proxy/cors.ts";
+import { OpenStreams } from "./proxy/event-stream-relay.ts";
 import { createProxyHandler } from "./proxy/handler.ts";
 import { ALL_PREFIXES, matchRoute, type UpstreamRoute } from "./proxy/routes.ts";
 import type { ClientIpResolver } from "./ratelimit/client-ip.ts";
@@ -57,6 +58,8 @@ export interface Gateway {
   readonly routes: readonly UpstreamRoute[];
   /** Its registry (start.ts adds the process metrics) and the series the proxy records in. */
   readonly metrics: GatewayMetrics;
+  /** The event streams being relayed: the shutdown ends those that would outlive it (start.ts). */
+  readonly streams: OpenStreams;
 }
 
 type OwnEnv = { Bindings: { peer?: string } };
@@ -64,7 +67,8 @@ type OwnEnv = { Bindings: { peer?: string } };
 export function createApp(deps: GatewayDeps): Gateway {
   const { routes, metrics } = deps;
   const cors = createCors(deps.corsOrigins);
-  const proxy = createProxyHandler({ ...deps, cors });
+  const streams = new OpenStreams();
+  const proxy = createProxyHandler({ ...deps, cors, streams });
 
   const own = createServiceApp({
     log: deps.log,
@@ -115,6 +119,7 @@ export function createApp(deps: GatewayDeps): Gateway {
   const gateway: Gateway = {
     routes,
     metrics,
+    streams,
     fetch(req, peer) {
       // Cut the path out of the absolute URL by hand: cheaper than new URL() on every request.
       const url = req.url;

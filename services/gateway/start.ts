@@ -49,5 +49,11 @@ export async function startGateway(cfg: GatewayConfig, { log, logSink, devIssuer
   listener.serve({ fetch: gateway.fetch, peerAddress: true, idleTimeoutSeconds, log });
   health.markStarted();
   log.info("ready", { port: listener.port, routes: gateway.routes.map((r) => `${r.prefix} → ${r.name}`) });
-  return { name: "gateway", listener, health, closers: [{ name: "process metrics", close: async () => processMetrics.stop() }] };
+  return {
+    name: "gateway",
+    listener,
+    health,
+    closers: [{ name: "process metrics", close: async () => processMetrics.stop() }],
+    interrupters: [{ name: "streams", interrupt: () => gateway.streams.stopAll() }],
+  };
 }

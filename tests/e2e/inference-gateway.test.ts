@@ -1,6 +1,7 @@
 // Gateway → inference → development model server, three real processes: answers through the gateway equal the model server's own.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { ServiceProcess } from "../../lib/testing/service-process.ts";
+import { now } from "../../tools/model-server/control/stats.ts";
 import { readSse } from "../../tools/model-server/testing/sse.ts";
 import type { TestModelServer } from "../../tools/model-server/testing/start.ts";
 import { type InferenceStack, startInferenceStack } from "./inference-stack.ts";
@@ -130,6 +131,30 @@ describe("gateway → inference → model server (processes)", () => {
     expect(events.at(-1)?.data).toBe("[DONE]");
     expect(streamed(events).some((e) => e !== "[DONE]" && e.usage !== undefined)).toBe(false); // not asked for: not sent
   }, 20_000);
+
+  test("the client going away mid-stream through the gateway cancels the model server's generation within 100 ms", async () => {
+    // 2 ms a token (the stack's cadence): 3,000 tokens take 6 s, and the client leaves after 20 events.
+    const content = Array.from({ length: 3000 }, (_, i) => `w${i}`).join(" ");
+    const ac = new AbortController();
+    const res = await fetch(`${gateway.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { ...json, ...auth, "x-request-id": "gateway-client-leaves" },
+      body: JSON.stringify({ model: "echo-chat", stream: true, messages: [{ role: "user", content }] }),
+      signal: ac.signal,
+    });
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    let received = 0;
+    while (received < 20) received += (await reader.read()).value?.byteLength ? 1 : 0;
+    const left = now();
+    ac.abort();
+    let aborted: number | undefined;
+    for (let i = 0; i < 100 && aborted === undefined; i++) {
+      aborted = (await models.stats()).recent.find((r) => r.headers["x-request-id"] === "gateway-client-leaves")?.abortedAt;
+      if (aborted === undefined) await Bun.sleep(10);
+    }
+    expect(aborted).toBeNumber();
+    expect((aborted as number) - left).toBeLessThan(100);
+  });
 
   test("a streamed chat asking for usage gets the model server's true usage before [DONE]", async () => {
     const body = { model: "echo-chat", stream: true, stream_options: { include_usage: true }, messages: [{ role: "user", content: "Count me" }] };

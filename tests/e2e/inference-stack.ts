@@ -17,10 +17,10 @@ export interface InferenceStack {
 }
 
 /** `gatewayEnv` adds to (or overrides) the gateway's settings, e.g. RATE_LIMITS. */
-export async function startInferenceStack(opts: { cadenceMs?: number; gatewayEnv?: Record<string, string> } = {}): Promise<InferenceStack> {
+export async function startInferenceStack(opts: { cadenceMs?: number; chunks?: number; gatewayEnv?: Record<string, string> } = {}): Promise<InferenceStack> {
   const dir = await mkdtemp(join(tmpdir(), "inference-e2e-"));
   const keys = await generateDevKeyPair("e2e-internal");
-  const models = await spawnTestModelServer({ cadenceMs: opts.cadenceMs ?? 2 });
+  const models = await spawnTestModelServer({ cadenceMs: opts.cadenceMs ?? 2, chunks: opts.chunks });
   const started: ServiceProcess[] = [];
   const stop = async () => {
     for (const p of started.reverse()) await p.stop("SIGKILL");

@@ -19,6 +19,7 @@ import type { GatewayMetrics, MethodSeries } from "../metrics.ts";
 import type { ClientIpResolver } from "../ratelimit/client-ip.ts";
 import { rateLimitHeader } from "../ratelimit/policies.ts";
 import type { Cors } from "./cors.ts";
+import { type OpenStreams, relayEventStream } from "./event-stream-relay.ts";
 import { failureResponse, Refusal } from "./refusals.ts";
 import { BAD_LENGTH, declaredTooLarge, forwardableBody, TOO_LARGE } from "./request-body.ts";
 import { isAmbiguousPath, type UpstreamRoute } from "./routes.ts";
@@ -38,6 +39,8 @@ export interface ProxyDeps {
   metrics: GatewayMetrics;
   /** A server span per proxied request when on (default: off). */
   tracing?: Tracing;
+  /** The event streams being relayed, for the shutdown to end (event-stream-relay.ts). */
+  streams: OpenStreams;
 }
 
 export type ProxyHandler = (req: Request, route: UpstreamRoute, path: string, target: string, peer: string | undefined) => Promise<Response>;
@@ -174,12 +177,21 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
       route: rule.path,
     });
     route.metrics.upstreamDuration.observe((performance.now() - sentAt) / 1000);
-    return clientResponse(upstream, {
+    const res = clientResponse(upstream, {
       "ratelimit-policy": policy.policyHeader,
       ratelimit: rateLimitHeader(policy, left),
       "x-request-id": ctx.requestId,
       ...deps.cors.headersFor(ctx.origin),
     });
+    return res.body !== null && res.headers.get("content-type")?.startsWith("text/event-stream") ? relayed(res, route.name) : res;
+  };
+
+  /** An event stream goes through the relay, which can end it with an error event (the shutdown, a broken upstream). */
+  const relayed = (res: Response, upstream: string): Response => {
+    const headers = new Headers(res.headers);
+    headers.delete("content-length"); // the relay may add an event
+    const body = relayEventStream(res.body as ReadableStream<Uint8Array>, upstream, deps.streams);
+    return new Response(body, { status: res.status, statusText: res.statusText, headers });
   };
 
   const inFlight = metrics.http.inFlight;

@@ -1,19 +1,13 @@
 // Streams a backend's Server-Sent Events to the client line-whole and unbuffered; a failure mid-stream ends in an OpenAI error event.
 import type { AppError } from "../../../lib/http/app-error.ts";
 import { concatBytes } from "../../../lib/http/concat-bytes.ts";
+import { openAiErrorEvent } from "../../../lib/http/openai-error.ts";
+import { pullStream } from "../../../lib/http/pull-stream.ts";
 import type { BodyWatch } from "../forward/body-watch.ts";
 import type { StreamTap } from "../hooks.ts";
 
 const NL = 10;
 const encoder = new TextEncoder();
-/**
- * On Bun the stream is a "direct" one: one pull writes every event straight to the response, where the standard stream
- * takes a pull, a queue and an enqueue per event. Against the standard stream (interleaved A/B, 60 sequential 100-token
- * streams each after 3,000 warm-up calls, four runs, 2-core machine) the first event's delay was 6-43 us less and the
- * other events' p99 21-124 us less; their p50 and the CPU per event moved within the runs' noise (-25 to +10 us).
- * Deno keeps the standard stream (its deno.test.ts streams through it).
- */
-const DIRECT = "Bun" in globalThis;
 
 export interface PassthroughOptions {
   model: string;
@@ -26,12 +20,6 @@ export interface PassthroughOptions {
   lineTooLong(limit: number): AppError;
   tooLarge(limit: number): AppError;
   truncated(): AppError;
-}
-
-/** The OpenAI-shaped error event that ends a failed stream (`code` is the platform's problem code). */
-export function errorEvent(err: AppError): Uint8Array {
-  const message = err.detail ?? err.code;
-  return encoder.encode(`data: ${JSON.stringify({ error: { message, type: "server_error", code: err.code } })}\n\n`);
 }
 
 /**
@@ -105,7 +93,7 @@ export function ssePassthrough(first: Uint8Array | undefined, watch: BodyWatch, 
       const failure = err as AppError;
       // A blank line first when an event is open, so the client dispatches it whole before the error event.
       if (!atEventEnd) emit(encoder.encode("\n"));
-      emit(errorEvent(failure));
+      emit(openAiErrorEvent(failure.code, failure.detail));
       end({ ok: false, failure });
       return false;
     }
@@ -116,37 +104,7 @@ export function ssePassthrough(first: Uint8Array | undefined, watch: BodyWatch, 
     end({ ok: false });
   };
 
-  if (DIRECT) {
-    // Bun: one pull for the whole stream, each event written straight to the response (no queue, no pull per event).
-    const direct = {
-      type: "direct" as const,
-      async pull(c: ReadableStreamDirectController) {
-        let gone = false;
-        const emit = (b: Uint8Array) => {
-          if (gone) return;
-          try {
-            c.write(b);
-          } catch {
-            gone = true; // the response is closed: cancel() ends the stream
-          }
-        };
-        while (await step(emit)) if (!gone) await c.flush();
-        if (!gone) c.close();
-      },
-      cancel,
-    };
-    // The DOM typings this project compiles against know no "direct" type; Bun's constructor does.
-    return new ReadableStream(direct as unknown as UnderlyingDefaultSource<Uint8Array>);
-  }
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(c) {
-        if (!(await step((b) => c.enqueue(b)))) c.close();
-      },
-      cancel,
-    },
-    { highWaterMark: 0 },
-  );
+  return pullStream(step, cancel);
 }
 
 function join(a: Uint8Array | undefined, b: Uint8Array): Uint8Array {
