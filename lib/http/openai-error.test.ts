@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { isOpenAiPath, openAiErrorOf, withOpenAiError } from "./openai-error.ts";
+import { isOpenAiPath, openAiErrorEvent, openAiErrorOf, withOpenAiError } from "./openai-error.ts";
 import { problemResponse } from "./problem.ts";
 
 describe("openai-error", () => {
@@ -41,5 +41,16 @@ describe("openai-error", () => {
   test("only the paths OpenAI clients call", () => {
     expect(["/v1/chat/completions", "/v1/embeddings", "/v1/models"].every(isOpenAiPath)).toBe(true);
     expect(["/v1/models/lang-id/infer", "/v1/orders", "/v1/chat/completions/", "/v1/models/echo-chat"].some(isOpenAiPath)).toBe(false);
+  });
+
+  test("a stream's error event: OpenAI's four members; without a message the code's title", () => {
+    const event = new TextDecoder().decode(openAiErrorEvent("service_unavailable", "shutting down"));
+    expect(event.startsWith("data: ")).toBe(true);
+    expect(event.endsWith("\n\n")).toBe(true);
+    expect(JSON.parse(event.slice(6))).toEqual({
+      error: { message: "shutting down", type: "server_error", param: null, code: "service_unavailable" },
+    });
+    const untold = JSON.parse(new TextDecoder().decode(openAiErrorEvent("backend_idle_timeout")).slice(6));
+    expect(untold.error).toEqual({ message: "The model server went silent mid-answer", type: "server_error", param: null, code: "backend_idle_timeout" });
   });
 });

@@ -3,6 +3,7 @@
 // OpenAI's own SDKs build their error from the body's `error` member alone: given a bare problem+json body, the
 // Node SDK (openai 7.x) throws "429 status code (no body)" with no code, and the detail is lost to the caller. The
 // problem stays as it is (RFC 9457, `code` stable, the platform's convention); the member repeats it in OpenAI's shape.
+import { ERROR_CODES, type ErrorCode } from "./error-codes.ts";
 import { PROBLEM_CONTENT_TYPE, type Problem } from "./problem.ts";
 
 export interface OpenAiErrorObject {
@@ -52,9 +53,12 @@ export async function withOpenAiError(res: Response): Promise<Response> {
 const encoder = new TextEncoder();
 
 /**
- * The OpenAI-shaped error event that ends a stream which cannot go on (`code` is the platform's problem code): what
- * OpenAI's SDKs raise as an APIError with that code, where a cut connection would be a bare network error.
+ * The OpenAI-shaped error event that ends a stream which cannot go on (`code` is the platform's problem code), with
+ * the four members of OpenAI's own error object: OpenAI's SDKs raise it as an APIError with that code, the Vercel AI
+ * SDK as a stream error part (and sends the call again when told to retry streams), where a cut connection would be a
+ * bare network error.
  */
-export function openAiErrorEvent(code: string, message: string = code): Uint8Array {
-  return encoder.encode(`data: ${JSON.stringify({ error: { message, type: "server_error", code } })}\n\n`);
+export function openAiErrorEvent(code: ErrorCode, message?: string): Uint8Array {
+  const { status, title } = ERROR_CODES[code];
+  return encoder.encode(`data: ${JSON.stringify({ error: openAiErrorOf({ title, status, code, detail: message }) })}\n\n`);
 }

@@ -72,6 +72,7 @@ describe("inference shutdown with calls in progress (processes)", () => {
       error: {
         message: "The inference service is shutting down and ended this model call; another replica takes it again.",
         type: "server_error",
+        param: null,
         code: "service_unavailable",
       },
     });

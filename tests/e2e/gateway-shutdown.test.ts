@@ -39,6 +39,7 @@ describe("gateway shutdown with a stream in progress (processes)", () => {
       error: {
         message: "The gateway is shutting down and ended this stream; send the request again.",
         type: "server_error",
+        param: null,
         code: "service_unavailable",
       },
     });
@@ -86,7 +87,9 @@ describe("inference killed under a stream through the gateway (processes)", () =
     // Before the change, this read failed with the gateway's connection reset.
     await reading;
 
-    expect(JSON.parse(events.at(-1)?.data ?? "")).toEqual({ error: { message: "inference's stream broke off.", type: "server_error", code: "bad_gateway" } });
+    expect(JSON.parse(events.at(-1)?.data ?? "")).toEqual({
+      error: { message: "inference's stream broke off.", type: "server_error", param: null, code: "bad_gateway" },
+    });
     for (const e of events.slice(0, -1)) expect(JSON.parse(e.data).object).toBe("chat.completion.chunk");
     expect(events.length).toBeGreaterThan(5);
   }, 30_000);

@@ -37,7 +37,12 @@ function client(stream: ReadableStream<Uint8Array>) {
 }
 
 const SHUTDOWN_EVENT = `data: ${JSON.stringify({
-  error: { message: "The gateway is shutting down and ended this stream; send the request again.", type: "server_error", code: "service_unavailable" },
+  error: {
+    message: "The gateway is shutting down and ended this stream; send the request again.",
+    type: "server_error",
+    param: null,
+    code: "service_unavailable",
+  },
 })}\n\n`;
 
 describe("wholeEventsLength", () => {
@@ -100,7 +105,7 @@ describe("relayEventStream", () => {
     expect(await c.next()).toBe("data: 1\n\n");
     s.fail();
     expect(JSON.parse((await c.rest()).replace(/^data: /, ""))).toEqual({
-      error: { message: "inference's stream broke off.", type: "server_error", code: "bad_gateway" },
+      error: { message: "inference's stream broke off.", type: "server_error", param: null, code: "bad_gateway" },
     });
   });
 

@@ -142,6 +142,7 @@ describe("streaming", () => {
       const error = JSON.parse((events[2] as string).slice("data: ".length)).error;
       expect(error.type).toBe("server_error");
       expect(error.code).toBe("backend_error");
+      expect(error.param).toBeNull();
       expect(text).not.toContain("[DONE]");
     } finally {
       reset();

@@ -41,5 +41,5 @@ export const Embeddings = z
 export const EventStream = z.string().openapi({
   description:
     "Server-Sent Events: `data: <chat.completion.chunk JSON>` per chunk, then `data: [DONE]`. A failure mid-stream ends it with " +
-    '`data: {"error": {"message", "type": "server_error", "code": <problem code>}}` instead.',
+    '`data: {"error": {"message", "type": "server_error", "param": null, "code": <problem code>}}` instead.',
 });
