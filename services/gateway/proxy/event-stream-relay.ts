@@ -56,6 +56,7 @@ export function relayEventStream(body: ReadableStream<Uint8Array>, upstream: str
   let partial: Uint8Array | undefined; // the start of an event whose blank line has not come yet
   let atEventEnd = true; // the client has whole events only (false once an oversized event went through as it came)
   let stopping = false;
+  const letGo = () => void reader.cancel().catch(() => {});
   let slot: number | undefined = open.add({
     stop() {
       stopping = true;
@@ -63,9 +64,6 @@ export function relayEventStream(body: ReadableStream<Uint8Array>, upstream: str
       letGo();
     },
   });
-  function letGo() {
-    void reader.cancel().catch(() => {});
-  }
   const leave = () => {
     if (slot !== undefined) open.delete(slot);
     slot = undefined;
