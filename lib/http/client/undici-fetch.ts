@@ -4,7 +4,9 @@
 // back; undici writes and reads its sockets on the JavaScript thread. A minimal whole-body proxy on loopback added
 // 0.106 ms to a small OIP infer call at c=1 with fetch() and 0.072 ms with this (median of 8 interleaved rounds of
 // wrk, 2-core machine), at about the same req/s at c=32 (12.9k against 12.3k, one 4 s run each). undici's Pool is imported by its path because
-// Bun answers a bare `undici` with its own stand-in, whose Pool sends nothing.
+// Bun answers a bare `undici` with its own stand-in, whose Pool sends nothing. Under load Bun's fetch serves more calls
+// per second (its HTTP thread parses beside the JavaScript thread), so the inference service sends a whole-answer call
+// through this only while it is its backend's only call (`clientFor`, services/inference/backends/backend.ts).
 //
 // The price is memory: the compiled inference service held 90 MB of RSS after bench:startup's 10,000 metadata calls,
 // against 71 MB with fetch (undici's modules and Bun's node:net under them; not a leak: in a bare process RSS stayed

@@ -1,7 +1,7 @@
 // Sends one request to a model's pool: picks backends, fails over only while nothing can have been generated, honours Retry-After.
 import { AppError } from "../../../lib/http/app-error.ts";
 import { UpstreamError } from "../../../lib/http/client/upstream-client.ts";
-import type { Backend } from "../backends/backend.ts";
+import { type Backend, clientFor } from "../backends/backend.ts";
 import { pickBackend } from "../backends/balancer.ts";
 import type { ModelPool } from "../backends/pool.ts";
 import type { ModelSpec } from "../registry/model-spec.ts";
@@ -15,7 +15,7 @@ export interface BackendRequest {
   /** The body for this backend, sent again as is on failover (so it is text, never a one-shot stream). */
   body?: (b: Backend) => string;
   accept: string;
-  /** A streamed answer (SSE) is asked for: the backend's stream client carries it (backend.ts). */
+  /** A streamed answer (SSE) is asked for: the backend's fetch client carries it (`clientFor` in backend.ts). */
   stream?: boolean;
   requestId: string;
   traceparent: string;
@@ -71,7 +71,7 @@ export async function dispatch(pool: ModelPool, req: BackendRequest, call: Call,
     let res: Response;
     try {
       // The call's end reaches the body too: a whole answer is read with bytes() (read-whole.ts), which has no reader to cancel.
-      res = await (req.stream ? b.streamClient : b.client).send({
+      res = await clientFor(b, req.stream === true).send({
         method: req.method,
         target: req.path(b),
         headers: headers as HeadersInit as Headers,
