@@ -59,6 +59,10 @@ describe("gateway shutdown with a stream in progress (processes)", () => {
     expect(aborted).toBeNumber();
     expect(stack.gateway.output()).toContain('"msg":"ended requests the shutdown would have cut off","resource":"streams","count":1');
     expect(stack.gateway.output()).not.toContain("grace period exceeded");
+    // The access line says how the stream ended, and covers it to its end (written at the head, it said a plain 200).
+    const line = requestLine(stack.gateway.output(), "edge-restart");
+    expect(line).toMatchObject({ status: 200, upstream: "inference", stream_error: "service_unavailable" });
+    expect(line?.duration_ms as number).toBeGreaterThan(interruptAtMs(GRACE_MS) - 300);
   }, 30_000);
 });
 
@@ -66,7 +70,7 @@ describe("inference killed under a stream through the gateway (processes)", () =
   let stack: InferenceStack;
 
   beforeAll(async () => {
-    stack = await startInferenceStack({ cadenceMs: 100, chunks: 200 });
+    stack = await startInferenceStack({ cadenceMs: 100, chunks: 200, gatewayEnv: { LOG_LEVEL: "info" } });
   }, 60_000);
 
   afterAll(async () => {
@@ -76,7 +80,7 @@ describe("inference killed under a stream through the gateway (processes)", () =
   test("kill -9 of inference mid-stream: the client gets a bad_gateway error event after the last whole event", async () => {
     const res = await fetch(`${stack.gateway.url}/v1/chat/completions`, {
       method: "POST",
-      headers: { authorization: `Bearer ${stack.userToken("inference:invoke")}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${stack.userToken("inference:invoke")}`, "content-type": "application/json", "x-request-id": "service-died" },
       body: JSON.stringify({ model: "echo-chat", stream: true, messages: [{ role: "user", content: "hi" }] }),
     });
     expect(res.status).toBe(200);
@@ -92,5 +96,20 @@ describe("inference killed under a stream through the gateway (processes)", () =
     });
     for (const e of events.slice(0, -1)) expect(JSON.parse(e.data).object).toBe("chat.completion.chunk");
     expect(events.length).toBeGreaterThan(5);
+    let line: Record<string, unknown> | undefined;
+    for (let i = 0; i < 50 && line === undefined; i++) {
+      line = requestLine(stack.gateway.output(), "service-died");
+      if (line === undefined) await Bun.sleep(20);
+    }
+    expect(line).toMatchObject({ status: 200, upstream: "inference", stream_error: "bad_gateway" });
   }, 30_000);
 });
+
+/** The gateway's access line for a request id, parsed, if written. */
+function requestLine(output: string, requestId: string): Record<string, unknown> | undefined {
+  for (const text of output.split("\n")) {
+    if (!text.includes(`"request_id":"${requestId}"`) || !text.includes('"msg":"request"')) continue;
+    return JSON.parse(text) as Record<string, unknown>;
+  }
+  return undefined;
+}

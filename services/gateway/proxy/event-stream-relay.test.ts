@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { MAX_PARTIAL_EVENT_BYTES, OpenStreams, relayEventStream, wholeEventsLength } from "./event-stream-relay.ts";
+import { MAX_PARTIAL_EVENT_BYTES, OpenStreams, type RelayEnd, relayEventStream, wholeEventsLength } from "./event-stream-relay.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -59,7 +59,8 @@ describe("relayEventStream", () => {
   test("relays whole events as they come; an event split across chunks waits for its blank line; a clean end ends it", async () => {
     const s = source();
     const open = new OpenStreams();
-    const c = client(relayEventStream(s.body, "inference", open));
+    const ends: RelayEnd[] = [];
+    const c = client(relayEventStream(s.body, "inference", open, (how) => ends.push(how)));
     expect(open.size).toBe(1);
     s.send("data: 1\n\n");
     expect(await c.next()).toBe("data: 1\n\n");
@@ -70,12 +71,14 @@ describe("relayEventStream", () => {
     s.close();
     expect(await c.rest()).toBe("data: 3\n\ndata: [DONE]\n\n");
     expect(open.size).toBe(0);
+    expect(ends).toEqual([undefined]); // ended cleanly, told once
   });
 
   test("stopped between events: the shutdown's error event, the service's stream let go, the relay leaves the open set", async () => {
     const s = source();
     const open = new OpenStreams();
-    const c = client(relayEventStream(s.body, "inference", open));
+    const ends: RelayEnd[] = [];
+    const c = client(relayEventStream(s.body, "inference", open, (how) => ends.push(how)));
     s.send("data: 1\n\n");
     expect(await c.next()).toBe("data: 1\n\n");
     const rest = c.rest();
@@ -84,6 +87,7 @@ describe("relayEventStream", () => {
     expect(await rest).toBe(SHUTDOWN_EVENT);
     expect(s.state.cancelled).toBe(true);
     expect(open.size).toBe(0);
+    expect(ends).toEqual(["service_unavailable"]);
   });
 
   test("stopped with an event half sent: the half is dropped, the client reads whole events then the error event", async () => {
@@ -100,13 +104,15 @@ describe("relayEventStream", () => {
 
   test("the service's stream breaks off: a bad_gateway error event after the last whole event", async () => {
     const s = source();
-    const c = client(relayEventStream(s.body, "inference", new OpenStreams()));
+    const ends: RelayEnd[] = [];
+    const c = client(relayEventStream(s.body, "inference", new OpenStreams(), (how) => ends.push(how)));
     s.send('data: 1\n\ndata: {"ha');
     expect(await c.next()).toBe("data: 1\n\n");
     s.fail();
     expect(JSON.parse((await c.rest()).replace(/^data: /, ""))).toEqual({
       error: { message: "inference's stream broke off.", type: "server_error", param: null, code: "bad_gateway" },
     });
+    expect(ends).toEqual(["bad_gateway"]);
   });
 
   test("an event past the size cap goes through as it comes; the error event after it starts with a blank line", async () => {
@@ -122,11 +128,13 @@ describe("relayEventStream", () => {
   test("the client goes away: the service's stream is let go and the relay leaves the open set", async () => {
     const s = source();
     const open = new OpenStreams();
-    const c = client(relayEventStream(s.body, "inference", open));
+    const ends: RelayEnd[] = [];
+    const c = client(relayEventStream(s.body, "inference", open, (how) => ends.push(how)));
     s.send("data: 1\n\n");
     await c.next();
     await c.cancel();
     expect(s.state.cancelled).toBe(true);
     expect(open.size).toBe(0);
+    expect(ends).toEqual(["client_closed_request"]);
   });
 });

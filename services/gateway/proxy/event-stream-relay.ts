@@ -46,12 +46,20 @@ export function wholeEventsLength(b: Uint8Array): number {
   return 0;
 }
 
+/** How a relayed stream ended, for the access line: undefined when cleanly, else the code of the error event (or the client's leaving). */
+export type RelayEnd = "service_unavailable" | "bad_gateway" | "client_closed_request" | undefined;
+
 /**
  * Relays `body` whole event by whole event, each as soon as it is complete. `upstream` names the service in the error
  * event when its stream breaks off (inference ends every failed stream with an event of its own, so a break is its
- * process dying or the network). The relay is in `open` until it ends.
+ * process dying or the network). The relay is in `open` until it ends, and then tells `onEnd` how, once.
  */
-export function relayEventStream(body: ReadableStream<Uint8Array>, upstream: string, open: OpenStreams): ReadableStream<Uint8Array> {
+export function relayEventStream(
+  body: ReadableStream<Uint8Array>,
+  upstream: string,
+  open: OpenStreams,
+  onEnd?: (end: RelayEnd) => void,
+): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   let partial: Uint8Array | undefined; // the start of an event whose blank line has not come yet
   let atEventEnd = true; // the client has whole events only (false once an oversized event went through as it came)
@@ -64,15 +72,17 @@ export function relayEventStream(body: ReadableStream<Uint8Array>, upstream: str
       letGo();
     },
   });
-  const leave = () => {
-    if (slot !== undefined) open.delete(slot);
+  const leave = (how: RelayEnd) => {
+    if (slot === undefined) return;
+    open.delete(slot);
     slot = undefined;
+    onEnd?.(how);
   };
-  const end = (emit: (bytes: Uint8Array) => void, event: Uint8Array): false => {
+  const end = (emit: (bytes: Uint8Array) => void, how: "service_unavailable" | "bad_gateway"): false => {
     letGo();
     if (!atEventEnd) emit(BLANK_LINE);
-    emit(event);
-    leave();
+    emit(how === "service_unavailable" ? SHUTTING_DOWN : openAiErrorEvent("bad_gateway", `${upstream}'s stream broke off.`));
+    leave(how);
     return false;
   };
 
@@ -83,13 +93,13 @@ export function relayEventStream(body: ReadableStream<Uint8Array>, upstream: str
       try {
         chunk = await reader.read();
       } catch {
-        return end(emit, stopping ? SHUTTING_DOWN : openAiErrorEvent("bad_gateway", `${upstream}'s stream broke off.`));
+        return end(emit, stopping ? "service_unavailable" : "bad_gateway");
       }
-      if (stopping) return end(emit, SHUTTING_DOWN);
+      if (stopping) return end(emit, "service_unavailable");
       if (chunk.done) {
         // A clean end: whatever the service left unfinished goes as it is, as the service sent it.
         if (partial) emit(partial);
-        leave();
+        leave(undefined);
         return false;
       }
       const bytes = partial ? concatBytes([partial, chunk.value]) : chunk.value;
@@ -109,6 +119,6 @@ export function relayEventStream(body: ReadableStream<Uint8Array>, upstream: str
   };
   return pullStream(step, () => {
     letGo();
-    leave();
+    leave("client_closed_request");
   });
 }

@@ -8,7 +8,7 @@ import { applySecurityHeaders } from "../../../lib/http/proxy/security-headers.t
 import { requestIdFrom } from "../../../lib/http/request-id.ts";
 import type { Logger } from "../../../lib/logging/logger.ts";
 import { loggerRequestLine, type RequestLineWriter } from "../../../lib/logging/request-line.ts";
-import { continueTrace, formatTraceparent } from "../../../lib/telemetry/trace-context.ts";
+import { continueTrace, formatTraceparent, type TraceContext } from "../../../lib/telemetry/trace-context.ts";
 import { TRACING_OFF, type Tracing } from "../../../lib/telemetry/tracer.ts";
 import { bearerCandidate, bearerToken, CHALLENGE_INVALID, CHALLENGE_MISSING, insufficientScopeChallenge } from "../auth/bearer.ts";
 import type { InternalTokenCache } from "../auth/internal-tokens.ts";
@@ -19,7 +19,7 @@ import type { GatewayMetrics, MethodSeries } from "../metrics.ts";
 import type { ClientIpResolver } from "../ratelimit/client-ip.ts";
 import { rateLimitHeader } from "../ratelimit/policies.ts";
 import type { Cors } from "./cors.ts";
-import { type OpenStreams, relayEventStream } from "./event-stream-relay.ts";
+import { type OpenStreams, type RelayEnd, relayEventStream } from "./event-stream-relay.ts";
 import { failureResponse, Refusal } from "./refusals.ts";
 import { BAD_LENGTH, declaredTooLarge, forwardableBody, TOO_LARGE } from "./request-body.ts";
 import { isAmbiguousPath, type UpstreamRoute } from "./routes.ts";
@@ -55,6 +55,8 @@ interface Ctx {
   origin: string | null;
   /** http_* series: the route's until the permission rule is found, then the rule's (its path template). */
   series: MethodSeries;
+  /** A relayed event stream: its access line waits for the stream's end (`write` gets how it ended). */
+  streamEnd?: (write: (end: RelayEnd) => void) => void;
 }
 
 export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
@@ -183,14 +185,27 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
       "x-request-id": ctx.requestId,
       ...deps.cors.headersFor(ctx.origin),
     });
-    return res.body !== null && res.headers.get("content-type")?.startsWith("text/event-stream") ? relayed(res, route.name) : res;
+    return res.body !== null && res.headers.get("content-type")?.startsWith("text/event-stream") ? relayed(res, route.name, ctx) : res;
   };
 
-  /** An event stream goes through the relay, which can end it with an error event (the shutdown, a broken upstream). */
-  const relayed = (res: Response, upstream: string): Response => {
+  /**
+   * An event stream goes through the relay, which can end it with an error event (the shutdown, a broken upstream).
+   * Its access line is written when it ends, with the whole stream's duration and how it ended: written at the
+   * response head, it said 200 for a stream the shutdown or a dead service cut short.
+   */
+  const relayed = (res: Response, upstream: string, ctx: Ctx): Response => {
     const headers = new Headers(res.headers);
     headers.delete("content-length"); // the relay may add an event
-    const body = relayEventStream(res.body as ReadableStream<Uint8Array>, upstream, deps.streams);
+    let ended: { how: RelayEnd } | undefined;
+    let write: ((end: RelayEnd) => void) | undefined;
+    ctx.streamEnd = (w) => {
+      if (ended) w(ended.how);
+      else write = w;
+    };
+    const body = relayEventStream(res.body as ReadableStream<Uint8Array>, upstream, deps.streams, (how) => {
+      ended = { how };
+      write?.(how);
+    });
     return new Response(body, { status: res.status, statusText: res.statusText, headers });
   };
 
@@ -233,19 +248,31 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     series.duration.observe(elapsed / 1000);
     series.status(res.status).inc();
     inFlight.dec();
-    accessLog?.(
-      "info",
-      {
-        requestId: ctx.requestId,
-        traceId: trace.traceId,
-        spanId: trace.spanId,
-        method: req.method,
-        route: route.prefix,
-        status: res.status,
-        durationMs: Math.round(elapsed * 1000) / 1000,
-      },
-      { upstream: route.name },
-    );
+    if (accessLog === undefined) return res;
+    if (ctx.streamEnd === undefined) accessLine(accessLog, ctx, trace, req.method, res.status, elapsed);
+    else {
+      const { method } = req;
+      const { status } = res;
+      ctx.streamEnd((how) => accessLine(accessLog, ctx, trace, method, status, performance.now() - started, how));
+    }
     return res;
   };
+}
+
+/** The request's access line; a relayed stream's carries `stream_error` when it did not end cleanly. */
+function accessLine(
+  write: RequestLineWriter,
+  ctx: Ctx,
+  trace: Pick<TraceContext, "traceId" | "spanId">,
+  method: string,
+  status: number,
+  ms: number,
+  how?: RelayEnd,
+): void {
+  const { route } = ctx;
+  write(
+    "info",
+    { requestId: ctx.requestId, traceId: trace.traceId, spanId: trace.spanId, method, route: route.prefix, status, durationMs: Math.round(ms * 1000) / 1000 },
+    how ? { upstream: route.name, stream_error: how } : { upstream: route.name },
+  );
 }

@@ -1,6 +1,7 @@
 // Inference through the gateway on real listeners: event streams forwarded unbuffered, chunk by chunk, and a slow first
 // token not cut by the gateway's general upstream deadline (inference has its own default).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createLogger } from "../../../lib/logging/logger.ts";
 import { type Listener, listen } from "../../../lib/serve/listen.ts";
 import { gatewayHarness, type Harness, stubServer } from "../testing/harness.ts";
 
@@ -9,6 +10,8 @@ const GAP_MS = 40;
 /** When the stub upstream handed each event to its response stream (performance.now(), the same process's clock). */
 let sentAt: number[] = [];
 let h: Harness;
+/** The gateway's log lines, parsed. */
+const lines: Record<string, unknown>[] = [];
 let listener: Listener;
 let base: string;
 
@@ -41,6 +44,7 @@ beforeAll(async () => {
   // A general deadline far below the stream's length and the slow first byte below: only inference's own default applies.
   h = await gatewayHarness({
     upstream,
+    log: createLogger({ service: "gateway", level: "info", sink: (l) => lines.push(JSON.parse(l)) }),
     env: { UPSTREAM_TIMEOUT_MS: "150", INFERENCE_URL: inferenceUpstream.url, RATE_LIMITS: "inference=1000/s:1000,orders=1000/s:1000" },
   });
   listener = listen({ port: 0, hostname: "127.0.0.1", fetch: h.gateway.fetch, peerAddress: true, idleTimeoutSeconds: 30 });
@@ -91,5 +95,27 @@ describe("inference through the gateway", () => {
     const orders = await fetch(`${base}/v1/orders`, { headers: { ...h.bearer(await h.token({ scope: "orders:read" })), "x-first-byte-ms": "400" } });
     expect(orders.status).toBe(504);
     await orders.body?.cancel();
+  });
+
+  test("a stream's access line is written when it ends, with the whole stream's duration; a stream the client left says so", async () => {
+    const started = performance.now();
+    const whole = await chat({ "x-request-id": "stream-whole" });
+    expect((await whole.text()).endsWith("data: [DONE]\n\n")).toBe(true);
+    const took = performance.now() - started;
+    await Bun.sleep(10);
+    const line = lines.find((l) => l.msg === "request" && l.request_id === "stream-whole");
+    expect(line).toMatchObject({ status: 200, route: "/v1/chat/completions", upstream: "inference" });
+    expect(line).not.toHaveProperty("stream_error");
+    // (EVENTS - 1) gaps of GAP_MS: the line covers the stream, not only its head.
+    expect(line?.duration_ms as number).toBeGreaterThan((EVENTS - 1) * GAP_MS * 0.9);
+    expect(line?.duration_ms as number).toBeLessThanOrEqual(took);
+
+    const left = await chat({ "x-request-id": "stream-left" });
+    const reader = left.body?.getReader();
+    await reader?.read();
+    expect(lines.some((l) => l.request_id === "stream-left")).toBe(false); // not before the stream ends
+    await reader?.cancel();
+    for (let i = 0; i < 50 && !lines.some((l) => l.request_id === "stream-left"); i++) await Bun.sleep(10);
+    expect(lines.find((l) => l.request_id === "stream-left")).toMatchObject({ status: 200, stream_error: "client_closed_request" });
   });
 });
