@@ -36,11 +36,19 @@ async function freePorts(n: number): Promise<number[]> {
   return [...ports];
 }
 
-/** JetStream on this node is current (meta group, streams, consumers): its monitoring /healthz answers 200. */
+/**
+ * JetStream on this node is current (meta group, streams, consumers): its monitoring /healthz answers 200, and it knows
+ * the meta leader (/jsz). On a fresh cluster /healthz can answer 200 before any meta leader is elected (the node has
+ * recovered, and there is no cluster state yet to be behind on): a stream created then waited 5 s for an answer and
+ * timed out, in one CI run of nats-cluster.test.ts.
+ */
 async function healthy(node: ClusterNode): Promise<boolean> {
   try {
-    const r = await fetch(`http://127.0.0.1:${node.monitorPort}/healthz`, { signal: AbortSignal.timeout(1_000) });
-    return r.ok;
+    const base = `http://127.0.0.1:${node.monitorPort}`;
+    const r = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(1_000) });
+    if (!r.ok) return false;
+    const jsz = (await (await fetch(`${base}/jsz`, { signal: AbortSignal.timeout(1_000) })).json()) as { meta_cluster?: { leader?: string } };
+    return Boolean(jsz.meta_cluster?.leader);
   } catch {
     return false;
   }
