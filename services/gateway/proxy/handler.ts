@@ -55,8 +55,11 @@ interface Ctx {
   origin: string | null;
   /** http_* series: the route's until the permission rule is found, then the rule's (its path template). */
   series: MethodSeries;
-  /** A relayed event stream: its access line waits for the stream's end (`write` gets how it ended). */
-  streamEnd?: (write: (end: RelayEnd) => void) => void;
+  /** The request's trace ids and start (performance.now()), for an access line written after the handler returned. */
+  trace: Pick<TraceContext, "traceId" | "spanId">;
+  started: number;
+  /** An event stream is relayed: the relay writes the access line when the stream ends. */
+  relayed?: true;
 }
 
 export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
@@ -185,7 +188,7 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
       "x-request-id": ctx.requestId,
       ...deps.cors.headersFor(ctx.origin),
     });
-    return res.body !== null && res.headers.get("content-type")?.startsWith("text/event-stream") ? relayed(res, route.name, ctx) : res;
+    return res.body !== null && res.headers.get("content-type")?.startsWith("text/event-stream") ? relayed(res, method, ctx) : res;
   };
 
   /**
@@ -193,20 +196,14 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
    * Its access line is written when it ends, with the whole stream's duration and how it ended: written at the
    * response head, it said 200 for a stream the shutdown or a dead service cut short.
    */
-  const relayed = (res: Response, upstream: string, ctx: Ctx): Response => {
+  const relayed = (res: Response, method: string, ctx: Ctx): Response => {
     const headers = new Headers(res.headers);
     headers.delete("content-length"); // the relay may add an event
-    let ended: { how: RelayEnd } | undefined;
-    let write: ((end: RelayEnd) => void) | undefined;
-    ctx.streamEnd = (w) => {
-      if (ended) w(ended.how);
-      else write = w;
-    };
-    const body = relayEventStream(res.body as ReadableStream<Uint8Array>, upstream, deps.streams, (how) => {
-      ended = { how };
-      write?.(how);
-    });
-    return new Response(body, { status: res.status, statusText: res.statusText, headers });
+    const { status } = res;
+    ctx.relayed = true;
+    const onEnd = accessLog && ((how: RelayEnd) => accessLine(accessLog, ctx, method, status, performance.now() - ctx.started, how));
+    const body = relayEventStream(res.body as ReadableStream<Uint8Array>, ctx.route.name, deps.streams, onEnd);
+    return new Response(body, { status, statusText: res.statusText, headers });
   };
 
   const inFlight = metrics.http.inFlight;
@@ -228,6 +225,8 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
       traceparent: formatTraceparent(trace),
       origin: h.get("origin"),
       series: route.metrics.unresolved,
+      trace,
+      started,
     };
     let res: Response;
     if (req.method === "OPTIONS" && ctx.origin !== null && h.has("access-control-request-method")) {
@@ -248,28 +247,14 @@ export function createProxyHandler(deps: ProxyDeps): ProxyHandler {
     series.duration.observe(elapsed / 1000);
     series.status(res.status).inc();
     inFlight.dec();
-    if (accessLog === undefined) return res;
-    if (ctx.streamEnd === undefined) accessLine(accessLog, ctx, trace, req.method, res.status, elapsed);
-    else {
-      const { method } = req;
-      const { status } = res;
-      ctx.streamEnd((how) => accessLine(accessLog, ctx, trace, method, status, performance.now() - started, how));
-    }
+    if (accessLog !== undefined && ctx.relayed === undefined) accessLine(accessLog, ctx, req.method, res.status, elapsed);
     return res;
   };
 }
 
 /** The request's access line; a relayed stream's carries `stream_error` when it did not end cleanly. */
-function accessLine(
-  write: RequestLineWriter,
-  ctx: Ctx,
-  trace: Pick<TraceContext, "traceId" | "spanId">,
-  method: string,
-  status: number,
-  ms: number,
-  how?: RelayEnd,
-): void {
-  const { route } = ctx;
+function accessLine(write: RequestLineWriter, ctx: Ctx, method: string, status: number, ms: number, how?: RelayEnd): void {
+  const { route, trace } = ctx;
   write(
     "info",
     { requestId: ctx.requestId, traceId: trace.traceId, spanId: trace.spanId, method, route: route.prefix, status, durationMs: Math.round(ms * 1000) / 1000 },
